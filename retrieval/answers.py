@@ -1,0 +1,71 @@
+"""Ranked passages -> an answer: verbatim quotes, highlighted terms, duplicates dropped, and the
+decision whether the corpus answers the question at all."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from .model import Passage, Result, Source
+from .passages import SENTENCE
+from .tokens import Tokenizer
+
+GAP = "……"
+PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
+
+
+def evidence_terms(terms: Sequence[str]) -> list[str]:
+    """The words of a question, without the character pairs and characters added for recall:
+    shared characters help ranking but are no evidence that the corpus answers it."""
+    return [t for t in terms if not t.startswith("#")]
+
+
+def quote(text: str, terms: set[str], tokenizer: Tokenizer, max_chars: int) -> str:
+    """The passage itself, or for a long one its best-matching sentences joined with ……"""
+    if len(text) <= max_chars:
+        return text
+    sentences = [s for s in SENTENCE.findall(text) if s.strip()]
+    if len(sentences) <= 1:
+        return text
+    weight = [len(terms & set(tokenizer.tokens(s))) for s in sentences]
+    chosen: set[int] = set()
+    length = 0
+    for i in sorted(range(len(sentences)), key=lambda i: (-weight[i], i)):
+        if chosen and (weight[i] == 0 or length + len(sentences[i]) > max_chars):
+            continue
+        chosen.add(i)
+        length += len(sentences[i])
+    parts: list[str] = []
+    for i in range(len(sentences)):
+        if i in chosen:
+            parts.append(sentences[i].strip())
+        elif not parts or parts[-1] != GAP:
+            parts.append(GAP)
+    return "".join(parts)
+
+
+def fingerprint_sentences(text: str) -> set[str]:
+    """Sentences in a comparable form, to notice the same words quoted twice."""
+    out = set()
+    for sentence in SENTENCE.findall(text):
+        key = PUNCT_OR_SPACE.sub("", unicodedata.normalize("NFKC", sentence))
+        if len(key) >= 6:
+            out.add(key)
+    return out
+
+
+def is_repeat(text: str, seen: set[str]) -> bool:
+    """Most of this passage's sentences were already shown (the same speech pasted twice)."""
+    sentences = fingerprint_sentences(text)
+    return bool(sentences) and len(sentences & seen) / len(sentences) >= 0.6
+
+
+def make_result(rank: int, score: float, passage: Passage, terms: set[str],
+                tokenizer: Tokenizer, quote_max_chars: int) -> Result:
+    shown = quote(passage.text, terms, tokenizer, quote_max_chars)
+    return Result(
+        rank=rank, score=score, id=passage.id, text=passage.text, quote=shown,
+        spans=tuple(tokenizer.spans(shown, terms)),
+        source=Source(title=passage.title, file=passage.file, section=passage.section,
+                      position=passage.position))

@@ -1,0 +1,132 @@
+"""One tokenizer for passages and queries, so both sides of a match are cut the same way.
+
+jieba runs in search mode: a long word comes with its dictionary sub-words (义务教育 -> 义务,
+教育, 义务教育), so a question that uses part of a compound still meets the passage, while the
+whole compound, rarer, weighs more. Character pairs and characters of content words are added
+as weaker, fuzzier evidence (see ``_scan``); function and question words count for nothing.
+Text is matched in a normal form (NFKC folds full/half-width forms, OpenCC turns traditional
+characters into simplified, case is folded); quotes always keep the original characters, so
+spans map back to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+
+import jieba
+import opencc
+
+jieba.setLogLevel(logging.WARNING)
+
+MENTION = re.compile(r"@[A-Za-z0-9_]{3,}")
+WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
+CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+class Tokenizer:
+    def __init__(self, user_dict: Path, stopwords: Path) -> None:
+        self.user_dict = user_dict
+        self.stopwords_file = stopwords
+        self.stopwords = frozenset(
+            line.strip() for line in stopwords.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#"))
+        self._t2s = opencc.OpenCC("t2s")
+
+    @cached_property
+    def _jieba(self) -> jieba.Tokenizer:
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        tokenizer.load_userdict(str(self.user_dict))
+        return tokenizer
+
+    def fingerprint(self) -> str:
+        """Changes whenever the tokens for a text could change: part of the cache key."""
+        h = hashlib.sha256(jieba.__version__.encode())
+        h.update(self.user_dict.read_bytes())
+        h.update(self.stopwords_file.read_bytes())
+        return h.hexdigest()
+
+    def normalize(self, text: str) -> str:
+        return self._t2s.convert(unicodedata.normalize("NFKC", text)).lower()
+
+    def tokens(self, text: str) -> list[str]:
+        """The evidence tokens of a text, in order, repeats kept (BM25 counts them)."""
+        return [token for token, _, _ in self._scan(self.normalize(text))]
+
+    def query_terms(self, query: str) -> list[str]:
+        """A question's evidence tokens: @mentions dropped, repeats removed, order kept."""
+        return list(dict.fromkeys(self.tokens(MENTION.sub(" ", query))))
+
+    def spans(self, text: str, terms: set[str]) -> list[tuple[int, int]]:
+        """[start, end) offsets in the original `text` of matched words and character pairs
+        (single characters are evidence but too noisy to mark), overlapping spans merged."""
+        normal, origin = self._normalize_mapped(text)
+        found = sorted((origin[start], origin[end - 1] + 1)
+                       for token, start, end in self._scan(normal)
+                       if token in terms and end - start > 1)
+        merged: list[tuple[int, int]] = []
+        for start, end in found:
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
+    def _scan(self, normal: str) -> Iterator[tuple[str, int, int]]:
+        """(token, start, end) over normalized text: search-mode words, then the character
+        pairs and characters of each run of adjacent content words (prefixed with #).
+
+        The pairs and characters let a question meet a passage that jieba cut differently
+        (依从|善道 still holds 从善) or that says it with other words of shared characters
+        (老师 / 教师). One jieba pass serves both; the search-mode sub-words are added the way
+        jieba's own cut_for_search adds them."""
+        freq = self._jieba.FREQ
+        run_start = run_end = 0
+        for word, start, end in self._jieba.tokenize(normal, HMM=True):
+            if not self._keep(word):
+                yield from _grams(normal, run_start, run_end)
+                run_start = run_end = end
+                continue
+            for n in (2, 3):
+                if len(word) > n:
+                    for i in range(len(word) - n + 1):
+                        gram = word[i:i + n]
+                        if freq.get(gram) and self._keep(gram):
+                            yield gram, start + i, start + i + n
+            yield word, start, end
+            if CJK_RUN.fullmatch(word):
+                run_end = end
+            else:
+                yield from _grams(normal, run_start, run_end)
+                run_start = run_end = end
+        yield from _grams(normal, run_start, run_end)
+
+    def _keep(self, word: str) -> bool:
+        return word not in self.stopwords and WORDLIKE.search(word) is not None
+
+
+    def _normalize_mapped(self, text: str) -> tuple[str, list[int]]:
+        """The normal form and, for each of its characters, the index it came from."""
+        normal = self.normalize(text)
+        if len(normal) == len(text):
+            return normal, list(range(len(text)))
+        chars: list[str] = []
+        origin: list[int] = []
+        for i, ch in enumerate(text):
+            piece = self.normalize(ch)
+            chars.append(piece)
+            origin.extend([i] * len(piece))
+        return "".join(chars), origin
+
+
+def _grams(text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
+    for i in range(start, end - 1):
+        yield f"#{text[i:i + 2]}", i, i + 2
+    for i in range(start, end):
+        yield f"#{text[i]}", i, i + 1

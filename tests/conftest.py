@@ -1,0 +1,34 @@
+"""Shared fixtures: settings pointed at a temporary cache, and the seed corpus engine."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from retrieval import Engine, RetrievalSettings, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+QA_DIR = ROOT.parent / "shared" / "qa"
+
+
+@pytest.fixture(scope="session")
+def base_settings(tmp_path_factory: pytest.TempPathFactory) -> RetrievalSettings:
+    config = load_config(env={})
+    return replace(config.retrieval, cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="session")
+def seed_engine(base_settings: RetrievalSettings) -> Engine:
+    return Engine.open(base_settings.with_corpus([SEEDS]))
+
+
+@pytest.fixture
+def settings_for(base_settings: RetrievalSettings, tmp_path: Path):
+    """Settings for a corpus directory, with a cache of the test's own."""
+    def make(*dirs: Path, **changes) -> RetrievalSettings:
+        return replace(base_settings.with_corpus(list(dirs)), cache_dir=tmp_path / "cache",
+                       **changes)
+    return make

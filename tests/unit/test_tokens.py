@@ -1,0 +1,51 @@
+"""One tokenizer for passages and queries: normal forms, evidence words, highlight spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval import Engine, RetrievalSettings
+from retrieval.tokens import Tokenizer
+
+
+@pytest.fixture(scope="module")
+def tokenizer(base_settings: RetrievalSettings) -> Tokenizer:
+    return Tokenizer(base_settings.user_dict, base_settings.stopwords)
+
+
+def test_question_words_are_not_evidence(tokenizer: Tokenizer) -> None:
+    terms = tokenizer.query_terms("教师队伍建设有哪些要求？怎么落实？")
+    assert "教师队伍建设" in terms and "要求" in terms
+    for word in ("哪些", "怎么", "有", "#哪", "#怎", "？"):
+        assert word not in terms
+
+
+def test_user_dictionary_keeps_policy_terms_whole(tokenizer: Tokenizer) -> None:
+    assert "县管校聘" in tokenizer.tokens("全面推行中小学教师县管校聘改革试点")
+    assert "师德师风" in tokenizer.tokens("加强师德师风建设")
+
+
+def test_full_width_traditional_and_case_fold_to_one_form(tokenizer: Tokenizer) -> None:
+    assert tokenizer.query_terms("教師隊伍建設") == tokenizer.query_terms("教师队伍建设")
+    assert tokenizer.tokens("ＡＩ教育２０２４") == tokenizer.tokens("ai教育2024")
+
+
+def test_mentions_are_dropped(tokenizer: Tokenizer) -> None:
+    assert tokenizer.query_terms("@policybot 县管校聘") == tokenizer.query_terms("县管校聘")
+
+
+def test_spans_point_at_original_characters(tokenizer: Tokenizer) -> None:
+    text = "①要落实“县管校聘”改革…加强教師隊伍建設，ＡＩ赋能。"
+    terms = set(tokenizer.query_terms("县管校聘 教师队伍建设 ai"))
+    marked = [text[a:b] for a, b in tokenizer.spans(text, terms)]
+    assert "县管校聘" in marked
+    assert "教師隊伍建設" in marked  # traditional in the text, simplified in the query
+    assert "ＡＩ" in marked
+
+
+def test_traditional_query_finds_simplified_passage(seed_engine: Engine) -> None:
+    simplified = seed_engine.ask("师德师风 零容忍")
+    traditional = seed_engine.ask("師德師風 零容忍")
+    assert traditional.answered
+    assert [r.id for r in traditional.results] == [r.id for r in simplified.results]
+    assert "零容忍" in traditional.results[0].text
