@@ -1,66 +1,144 @@
-"""Exact BM25 over a sparse term-frequency matrix.
+"""Exact BM25 over sparse term-frequency segments.
 
 The scores are rank_bm25.BM25Okapi's, formula for formula (idf with its epsilon floor for very
-common terms, k1/b length normalisation), but a query only touches the postings of its own
-terms instead of looping over every passage in Python, and top-k only looks at the passages
-that matched. Arrays are saved as .npy files and memory-mapped on load.
+common terms, k1/b length normalisation), but a query only reads the postings of its own terms
+instead of looping over every passage in Python, and top-k uses MaxScore pruning: terms whose
+best possible contribution cannot lift a passage into the top k are only looked up for the
+passages that can still make it. The result is the same top k, not an approximation.
+
+An index is a list of segments (runs of consecutive passages), so a new speech is appended as
+a small segment instead of rebuilding; idf and average length are always computed over all
+segments together, so scores equal a fit over the whole corpus. Arrays are saved as .npy
+files and memory-mapped on load.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
-ARRAYS = ("indptr", "rows", "tf", "doc_len")
+SEGMENT_ARRAYS = ("indptr", "rows", "tf", "doc_len")
+TF_MAX = np.iinfo(np.uint16).max
+SEED_POSTINGS = 4096  # postings scored fully to find the first top-k threshold
 
 
 @dataclass
+class Segment:
+    """Postings of consecutive passages over the first len(indptr) - 1 terms of the vocabulary."""
+
+    indptr: np.ndarray  # int64: postings of term t are [indptr[t], indptr[t+1])
+    rows: np.ndarray  # int32 row within the segment, ascending within a term
+    tf: np.ndarray  # uint16 term frequency of each posting
+    doc_len: np.ndarray  # int32 tokens per passage
+
+    @property
+    def n(self) -> int:
+        return len(self.doc_len)
+
+    @property
+    def terms(self) -> int:
+        return len(self.indptr) - 1
+
+    def df(self, terms: int) -> np.ndarray:
+        out = np.zeros(terms, dtype=np.int64)
+        out[:self.terms] = np.diff(self.indptr)
+        return out
+
+    def save(self, directory: Path) -> None:
+        for name in SEGMENT_ARRAYS:
+            np.save(directory / f"{name}.npy", getattr(self, name), allow_pickle=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> Segment:
+        seg = cls(**{name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+                     for name in SEGMENT_ARRAYS})
+        if seg.indptr[-1] != len(seg.rows) or len(seg.rows) != len(seg.tf):
+            raise ValueError("index arrays are inconsistent")
+        return seg
+
+    @classmethod
+    def from_columns(cls, chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                     doc_len: np.ndarray, terms: int) -> Segment:
+        """Counting-sort per-passage (term, tf) lists into CSC postings, chunk by chunk, so the
+        peak memory is the result plus one chunk. Each chunk is (cols, tf, nnz per passage)
+        for consecutive passages, cols are global term ids."""
+        df = np.zeros(terms, dtype=np.int64)
+        for cols, _, _ in chunks:
+            df += np.bincount(cols, minlength=terms)
+        indptr = np.zeros(terms + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        rows_out = np.empty(int(indptr[-1]), dtype=np.int32)
+        tf_out = np.empty(int(indptr[-1]), dtype=np.uint16)
+        cursor = indptr[:-1].copy()
+        first_row = 0
+        while chunks:
+            cols, tf, nnz = chunks.pop(0)
+            rows = np.repeat(np.arange(first_row, first_row + len(nnz), dtype=np.int32), nnz)
+            first_row += len(nnz)
+            order = np.argsort(cols, kind="stable")
+            sorted_cols = cols[order]
+            unique, start, count = np.unique(sorted_cols, return_index=True, return_counts=True)
+            within = np.arange(len(sorted_cols)) - np.repeat(start, count)
+            position = cursor[sorted_cols] + within
+            rows_out[position] = rows[order]
+            tf_out[position] = tf[order]
+            cursor[unique] += count
+        return cls(indptr, rows_out, tf_out, doc_len.astype(np.int32))
+
+
+def count_tokens(docs: Iterable[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray,
+                                                         np.ndarray, np.ndarray]:
+    """Token lists -> (local vocabulary, local term ids, tf, nnz per doc, doc lengths)."""
+    local: dict[str, int] = {}
+    cols: list[int] = []
+    tfs: list[int] = []
+    nnz: list[int] = []
+    lengths: list[int] = []
+    for doc in docs:
+        counts = Counter(doc)
+        cols.extend(local.setdefault(token, len(local)) for token in counts)
+        tfs.extend(min(c, TF_MAX) for c in counts.values())
+        nnz.append(len(counts))
+        lengths.append(len(doc))
+    return (list(local), np.array(cols, dtype=np.int32), np.array(tfs, dtype=np.uint16),
+            np.array(nnz, dtype=np.int32), np.array(lengths, dtype=np.int32))
+
+
 class BM25Index:
-    vocab: dict[str, int]
-    indptr: np.ndarray  # CSC column pointers: postings of term t are [indptr[t], indptr[t+1])
-    rows: np.ndarray  # passage index of each posting (int32), ascending within a term
-    tf: np.ndarray  # term frequency of each posting
-    doc_len: np.ndarray  # tokens per passage
-    k1: float
-    b: float
-    epsilon: float
+    def __init__(self, vocab: dict[str, int], segments: list[Segment], k1: float, b: float,
+                 epsilon: float) -> None:
+        self.vocab = vocab
+        self.segments = segments
+        self.k1, self.b, self.epsilon = k1, b, epsilon
+        self.starts = np.cumsum([0] + [s.n for s in segments])
+        self.n = int(self.starts[-1])
+        doc_len = (np.concatenate([s.doc_len for s in segments]).astype(np.float64)
+                   if segments else np.zeros(0))
+        self.avgdl = float(doc_len.sum()) / self.n if self.n else 0.0
+        df = sum((s.df(len(vocab)) for s in segments), np.zeros(len(vocab), dtype=np.int64))
+        self.df = df
+        idf = np.log(self.n - df + 0.5) - np.log(df + 0.5)
+        average = float(idf.sum()) / len(idf) if len(idf) else 0.0
+        self.idf = np.where(idf < 0, epsilon * average, idf)
+        # The per-passage part of BM25's denominator, computed once instead of per query.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.norm = k1 * (1 - b + b * doc_len / self.avgdl)
 
     @classmethod
     def fit(cls, docs: Sequence[Sequence[str]], k1: float, b: float, epsilon: float) -> BM25Index:
+        """One segment from token lists (the parallel builder in build.py does the same)."""
         vocab: dict[str, int] = {}
-        cols: list[int] = []
-        row_ids: list[int] = []
-        for i, doc in enumerate(docs):
-            for token in doc:
-                cols.append(vocab.setdefault(token, len(vocab)))
-            row_ids.extend([i] * len(doc))
-        n = len(docs)
-        counts = sparse.coo_matrix(
-            (np.ones(len(cols), dtype=np.int32), (np.array(row_ids, dtype=np.int64),
-                                                  np.array(cols, dtype=np.int64))),
-            shape=(n, len(vocab))).tocsc()
-        counts.sum_duplicates()
-        counts.sort_indices()
-        doc_len = np.array([len(d) for d in docs], dtype=np.float64)
-        return cls(vocab, counts.indptr.astype(np.int64), counts.indices.astype(np.int32),
-                   counts.data.astype(np.float64), doc_len, k1, b, epsilon)
+        segment = append_segment(vocab, [count_tokens(docs)])
+        return cls(vocab, [segment], k1, b, epsilon)
 
-    def __post_init__(self) -> None:
-        self.n = len(self.doc_len)
-        total = float(self.doc_len.sum())
-        self.avgdl = total / self.n if self.n else 0.0
-        df = np.diff(self.indptr).astype(np.float64)
-        idf = np.log(self.n - df + 0.5) - np.log(df + 0.5)
-        average = float(idf.sum()) / len(idf) if len(idf) else 0.0
-        self.idf = np.where(idf < 0, self.epsilon * average, idf)
-        # The per-passage part of BM25's denominator, computed once instead of per query.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.norm = self.k1 * (1 - self.b + self.b * self.doc_len / self.avgdl)
+    def with_segment(self, vocab: dict[str, int], segment: Segment) -> BM25Index:
+        """A new index with `segment` appended; statistics recomputed over everything."""
+        return BM25Index(vocab, [*self.segments, segment], self.k1, self.b, self.epsilon)
 
     def term_ids(self, terms: Iterable[str]) -> list[int]:
         return [t for t in (self.vocab.get(term) for term in terms) if t is not None]
@@ -72,44 +150,57 @@ class BM25Index:
             return float(self.idf[t])
         return float(np.log(self.n + 0.5) - np.log(0.5))
 
-    def scores(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(passage indices with a score > 0 or matched, their scores): BM25Okapi.get_scores
-        restricted to the passages that contain a query term (all others score exactly 0)."""
-        counts: dict[int, int] = {}
-        for t in self.term_ids(query):
-            counts[t] = counts.get(t, 0) + 1
-        if not counts:
+    def _postings(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """(global rows, BM25 weight) of every passage holding term t."""
+        rows, weights = [], []
+        for start, seg in zip(self.starts, self.segments, strict=False):
+            if t < seg.terms:
+                lo, hi = seg.indptr[t], seg.indptr[t + 1]
+                if hi > lo:
+                    r = np.asarray(seg.rows[lo:hi], dtype=np.int64) + start
+                    rows.append(r)
+                    weights.append(self._weight(t, np.asarray(seg.tf[lo:hi]), r))
+        if len(rows) == 1:
+            return rows[0], weights[0]
+        if not rows:
             return np.empty(0, dtype=np.int64), np.empty(0)
-        postings = [self._postings(t, c) for t, c in counts.items()]
-        if len(postings) == 1:
-            return postings[0]
-        rows = np.concatenate([p[0] for p in postings])
-        weights = np.concatenate([p[1] for p in postings])
-        unique, inverse = np.unique(rows, return_inverse=True)
-        return unique, np.bincount(inverse, weights=weights, minlength=len(unique))
+        return np.concatenate(rows), np.concatenate(weights)
 
-    def _postings(self, t: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = self.indptr[t], self.indptr[t + 1]
-        rows = np.asarray(self.rows[lo:hi], dtype=np.int64)
-        tf = self.tf[lo:hi]
-        weight = self.idf[t] * (tf * (self.k1 + 1) / (tf + self.norm[rows]))
-        return rows, weight * count if count != 1 else weight
+    def _weight(self, t: int, tf: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        tf = tf.astype(np.float64)
+        return self.idf[t] * (tf * (self.k1 + 1) / (tf + self.norm[rows]))
 
-    def match_share(self, terms: Sequence[str], row: int) -> float:
-        """How much of the question one passage matches: its BM25 score over `terms` divided by
-        the score of an average-length passage holding each term once (the sum of their idf).
-        Terms unknown to the corpus count in the divisor with the highest idf."""
-        possible = sum(self.idf_of(term) for term in terms)
-        if possible <= 0:
-            return 0.0
-        score = 0.0
-        for t in self.term_ids(terms):
-            lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
-            i = lo + int(np.searchsorted(self.rows[lo:hi], row))
-            if i < hi and self.rows[i] == row:
-                tf = self.tf[i]
-                score += self.idf[t] * (tf * (self.k1 + 1) / (tf + self.norm[row]))
-        return score / possible
+    def _lookup(self, t: int, rows: np.ndarray) -> np.ndarray:
+        """Weight of term t in each of the given (sorted, global) rows; 0 where absent."""
+        out = np.zeros(len(rows))
+        for start, seg in zip(self.starts, self.segments, strict=False):
+            if t >= seg.terms:
+                continue
+            lo_row, hi_row = np.searchsorted(rows, [start, start + seg.n])
+            if lo_row == hi_row:
+                continue
+            lo, hi = int(seg.indptr[t]), int(seg.indptr[t + 1])
+            postings = seg.rows[lo:hi]
+            local = rows[lo_row:hi_row] - start
+            i = np.searchsorted(postings, local)
+            found = i < len(postings)
+            found[found] = postings[i[found]] == local[found]
+            if found.any():
+                hit = np.flatnonzero(found)
+                tf = np.asarray(seg.tf[lo:hi])[i[hit]]
+                out[lo_row + hit] = self._weight(t, tf, rows[lo_row + hit])
+        return out
+
+    def _query(self, query: Sequence[str]) -> list[tuple[int, int]]:
+        return list(Counter(self.term_ids(query)).items())
+
+    def scores(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(passages holding a query term, their scores): BM25Okapi.get_scores without the
+        passages that hold none (they score exactly 0)."""
+        terms = self._query(query)
+        if not terms:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        return self._union(terms)
 
     def all_scores(self, query: Sequence[str]) -> np.ndarray:
         """Scores of every passage, like BM25Okapi.get_scores (for tests and benchmarks)."""
@@ -119,27 +210,106 @@ class BM25Index:
         return out
 
     def top(self, query: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """The k best (passage index, score), best first; ties by passage order."""
-        rows, values = self.scores(query)
-        return top_k(rows, values, k)
+        """The exact k best (passage index, score), best first; ties by passage order.
 
-    def save(self, directory: Path) -> None:
-        for name in ARRAYS:
-            np.save(directory / f"{name}.npy", getattr(self, name), allow_pickle=False)
-        terms = sorted(self.vocab, key=self.vocab.__getitem__)
-        (directory / "vocab.json").write_text(json.dumps(terms, ensure_ascii=False), "utf-8")
+        MaxScore: a term adds at most idf * (k1 + 1) to a passage. The postings of the cheapest
+        terms give candidates and a k-th best partial score (a floor under the true k-th best).
+        Once the other terms' bounds sum below that floor, no passage outside the candidates
+        can make the top k, so the other, long postings are only looked up for the candidates
+        that can still make it, pruning as the floor rises. Exact, not approximate."""
+        terms = self._query(query)
+        if not terms or k <= 0:
+            return []
+        if any(self.idf[t] < 0 for t, _ in terms):  # negative weights void the bounds
+            return top_k(*self.scores(query), k)
+        bound = {t: c * float(self.idf[t]) * (self.k1 + 1) for t, c in terms}
+        # Cheapest first: fewest postings per unit of score they can add.
+        terms.sort(key=lambda tc: self.df[tc[0]] / max(bound[tc[0]], 1e-12))
+        taken, postings = 0, 0
+        while taken < len(terms) and (postings < SEED_POSTINGS or taken == 0):
+            postings += int(self.df[terms[taken][0]])
+            taken += 1
+        rows, scores = self._union(terms[:taken])
+        rows, scores, floor = self._add_terms(rows, scores, terms[taken:], bound, k, -np.inf)
+        # A passage holding none of the first terms scores at most the others' bounds.
+        rest = np.cumsum([bound[t] for t, _ in reversed(terms)])[::-1]
+        if taken < len(terms) and rest[taken] >= floor:
+            essential = next((i for i in range(taken, len(terms)) if rest[i] < floor),
+                             len(terms))
+            more, partial = self._union(terms[taken:essential])
+            fresh = ~np.isin(more, rows, assume_unique=True)
+            more, partial, _ = self._add_terms(more[fresh], partial[fresh], terms[essential:],
+                                               bound, k, floor)
+            rows, scores = np.concatenate([rows, more]), np.concatenate([scores, partial])
+        return top_k(rows, scores, k)
 
-    @classmethod
-    def load(cls, directory: Path, k1: float, b: float, epsilon: float) -> BM25Index:
-        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-                  for name in ARRAYS}
-        terms = json.loads((directory / "vocab.json").read_text("utf-8"))
-        index = cls({term: i for i, term in enumerate(terms)}, k1=k1, b=b, epsilon=epsilon,
-                    **arrays)
-        if len(index.indptr) != len(terms) + 1 or index.indptr[-1] != len(index.rows) \
-                or len(index.rows) != len(index.tf):
-            raise ValueError("index arrays are inconsistent")
-        return index
+    def _add_terms(self, rows: np.ndarray, partial: np.ndarray, terms: list[tuple[int, int]],
+                   bound: dict[int, float], k: int,
+                   floor: float) -> tuple[np.ndarray, np.ndarray, float]:
+        """Add the terms' weights to the candidates, dropping those that can no longer reach
+        the k-th best score; returns the survivors and that score's floor."""
+        floor = max(floor, _kth(partial, k))
+        terms = sorted(terms, key=lambda tc: -bound[tc[0]])
+        left = sum(bound[t] for t, _ in terms)
+        for t, c in terms:
+            keep = partial + left >= floor
+            rows, partial = rows[keep], partial[keep]
+            partial = partial + c * self._lookup(t, rows)
+            left -= bound[t]
+            floor = max(floor, _kth(partial, k))
+        return rows, partial, floor
+
+    def _union(self, terms: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Rows holding any of the terms, with the sum of those terms' weights."""
+        parts = [self._postings(t) for t, _ in terms]
+        if len(parts) == 1:
+            return parts[0][0], parts[0][1] * terms[0][1]
+        rows = np.concatenate([p[0] for p in parts])
+        weights = np.concatenate([p[1] * c for p, (_, c) in zip(parts, terms, strict=True)])
+        unique, inverse = np.unique(rows, return_inverse=True)
+        return unique, np.bincount(inverse, weights=weights, minlength=len(unique))
+
+    def match_share(self, terms: Sequence[str], row: int) -> float:
+        """How much of the question one passage matches: its BM25 score over `terms` divided by
+        the score of an average-length passage holding each term once (the sum of their idf).
+        Terms unknown to the corpus count in the divisor with the highest idf."""
+        possible = sum(self.idf_of(term) for term in terms)
+        if possible <= 0:
+            return 0.0
+        rows = np.array([row], dtype=np.int64)
+        score = sum(c * self._lookup(t, rows)[0] for t, c in self._query(terms))
+        return float(score) / possible
+
+
+def append_segment(vocab: dict[str, int],
+                   chunks: Iterable[tuple[list[str], np.ndarray, np.ndarray, np.ndarray,
+                                          np.ndarray]]) -> Segment:
+    """Counted chunks (see count_tokens) -> a segment; new terms are added to `vocab`."""
+    columns = []
+    lengths = []
+    for local_terms, cols, tf, nnz, doc_len in chunks:
+        ids = np.fromiter((vocab.setdefault(term, len(vocab)) for term in local_terms),
+                          dtype=np.int32, count=len(local_terms))
+        columns.append((ids[cols] if len(cols) else cols, tf, nnz))
+        lengths.append(doc_len)
+    doc_len = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int32)
+    return Segment.from_columns(columns, doc_len, len(vocab))
+
+
+def save_vocab(vocab: dict[str, int], path: Path) -> None:
+    terms = sorted(vocab, key=vocab.__getitem__)
+    path.write_text(json.dumps(terms, ensure_ascii=False), "utf-8")
+
+
+def load_vocab(path: Path) -> dict[str, int]:
+    return {term: i for i, term in enumerate(json.loads(path.read_text("utf-8")))}
+
+
+def _kth(values: np.ndarray, k: int) -> float:
+    """The k-th largest value, or -inf when there are fewer than k."""
+    if len(values) < k:
+        return -np.inf
+    return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
 def top_k(rows: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:

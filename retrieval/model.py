@@ -56,8 +56,8 @@ class Answer:
     query: str
     answered: bool  # False: nothing in the corpus answers; `results` are best guesses only
     results: tuple[Result, ...]
-    terms: tuple[str, ...] = ()  # the query's content terms that counted as evidence
-    total: int = 0  # how many passages matched at all (for paging)
+    terms: tuple[str, ...] = ()  # the query's tokens that were searched for
+    more: bool = False  # further results exist after these (for paging)
 
 
 @dataclass(frozen=True)

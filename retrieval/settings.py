@@ -20,7 +20,7 @@ DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.ya
 ENV_PREFIX = "POLICYBOT_"
 # Settings that hold paths, resolved against the directory of the YAML that set them.
 _PATH_KEYS = {("corpus", "dirs"), ("tokens", "user_dict"), ("tokens", "stopwords"),
-              ("cache", "dir"), ("telegram", "token_file")}
+              ("cache", "dir"), ("telegram", "token_file"), ("webhook", "secret_token_file")}
 
 
 class ConfigError(ValueError):
@@ -43,6 +43,7 @@ class RetrievalSettings:
     quote_max_chars: int
     min_match: float
     cache_dir: Path
+    workers: int  # tokenizing processes for big builds; 0 = one per core
 
     def with_corpus(self, dirs: list[str] | list[Path]) -> RetrievalSettings:
         return replace(self, corpus_dirs=tuple(Path(d).resolve() for d in dirs))
@@ -160,6 +161,7 @@ def _retrieval_settings(tree: dict[str, Any]) -> RetrievalSettings:
         quote_max_chars=_get(tree, "search", "quote_max_chars", int),
         min_match=_get(tree, "search", "min_match", float),
         cache_dir=Path(_get(tree, "cache", "dir", str)),
+        workers=_get(tree, "cache", "workers", int),
     )
     if settings.passage_min_chars >= settings.passage_max_chars:
         raise ConfigError("passages.min_chars must be smaller than passages.max_chars")

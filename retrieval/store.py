@@ -1,12 +1,12 @@
 """Passages kept as flat arrays (one UTF-8 blob plus offsets) rather than a million Python
 objects: loads by memory-mapping in milliseconds and builds Passage objects only for the few
-passages a question needs."""
+passages a question needs. Like the index, a store is a list of parts, one per segment."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from array import array
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,32 +17,16 @@ ARRAYS = ("offsets", "ids", "id_order", "speech", "position", "section")
 
 
 @dataclass
-class PassageStore:
+class StorePart:
     blob: np.ndarray  # uint8, every passage text in UTF-8, back to back
     offsets: np.ndarray  # int64, n + 1 byte offsets into blob
     ids: np.ndarray  # S16 passage ids
     id_order: np.ndarray  # argsort of ids, for lookup by binary search
-    speech: np.ndarray  # int32 speech index per passage
+    speech: np.ndarray  # int32 speech index (global) per passage
     position: np.ndarray  # int32 position within its speech
     section: np.ndarray  # int32 index into sections
     sections: list[str]
-    speech_infos: list[SpeechInfo]
-
-    @classmethod
-    def build(cls, passages: Sequence[Passage], speeches: list[SpeechInfo]) -> PassageStore:
-        encoded = [p.text.encode("utf-8") for p in passages]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum([len(e) for e in encoded], out=offsets[1:])
-        section_ids: dict[str, int] = {}
-        section = np.array([section_ids.setdefault(p.section, len(section_ids)) for p in passages],
-                           dtype=np.int32)
-        ids = np.array([p.id.encode("ascii") for p in passages], dtype="S16")
-        return cls(
-            blob=np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets=offsets, ids=ids,
-            id_order=np.argsort(ids, kind="stable"),
-            speech=np.array([p.speech for p in passages], dtype=np.int32),
-            position=np.array([p.position for p in passages], dtype=np.int32),
-            section=section, sections=list(section_ids), speech_infos=speeches)
+    speeches: list[SpeechInfo]  # the speeches whose passages are in this part
 
     def __len__(self) -> int:
         return len(self.speech)
@@ -50,14 +34,8 @@ class PassageStore:
     def text(self, row: int) -> str:
         return bytes(self.blob[self.offsets[row]:self.offsets[row + 1]]).decode("utf-8")
 
-    def get(self, row: int) -> Passage:
-        info = self.speech_infos[int(self.speech[row])]
-        return Passage(id=self.ids[row].decode("ascii"), text=self.text(row), file=info.file,
-                       title=info.title, section=self.sections[int(self.section[row])],
-                       position=int(self.position[row]), speech=int(self.speech[row]))
-
     def row_of(self, passage_id: str) -> int | None:
-        key = passage_id.encode("ascii", "replace")
+        key = passage_id.encode("ascii", "replace")[:16]
         i = int(np.searchsorted(self.ids, key, sorter=self.id_order))
         if i < len(self.ids) and self.ids[self.id_order[i]] == key:
             return int(self.id_order[i])
@@ -67,23 +45,95 @@ class PassageStore:
         self.blob.tofile(directory / "texts.bin")
         for name in ARRAYS:
             np.save(directory / f"{name}.npy", getattr(self, name), allow_pickle=False)
-        meta = {"sections": self.sections,
-                "speeches": [info.__dict__ for info in self.speech_infos]}
+        meta = {"sections": self.sections, "speeches": [asdict(s) for s in self.speeches]}
         (directory / "passages.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
 
     @classmethod
-    def load(cls, directory: Path) -> PassageStore:
+    def load(cls, directory: Path) -> StorePart:
         arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)
                   for name in ARRAYS}
         size = (directory / "texts.bin").stat().st_size
         blob = (np.memmap(directory / "texts.bin", dtype=np.uint8, mode="r") if size
                 else np.zeros(0, dtype=np.uint8))
         meta = json.loads((directory / "passages.json").read_text("utf-8"))
-        store = cls(blob=blob, sections=meta["sections"],
-                    speech_infos=[SpeechInfo(**s) for s in meta["speeches"]], **arrays)
-        n = len(store.speech)
-        if not (len(store.offsets) == n + 1 and store.offsets[-1] == size
-                and all(len(a) == n for a in (store.ids, store.id_order, store.position,
-                                              store.section))):
+        part = cls(blob=blob, sections=meta["sections"],
+                   speeches=[SpeechInfo(**s) for s in meta["speeches"]], **arrays)
+        n = len(part.speech)
+        if not (len(part.offsets) == n + 1 and part.offsets[-1] == size
+                and all(len(a) == n for a in (part.ids, part.id_order, part.position,
+                                              part.section))):
             raise ValueError("passage arrays are inconsistent")
-        return store
+        return part
+
+
+class StoreBuilder:
+    """Collects passages one at a time, without keeping Passage objects around."""
+
+    def __init__(self) -> None:
+        self._texts: list[bytes] = []
+        self._ids: list[bytes] = []
+        self._speech = array("i")
+        self._position = array("i")
+        self._section = array("i")
+        self._sections: dict[str, int] = {}
+        self.speeches: list[SpeechInfo] = []
+
+    def add(self, passage: Passage) -> None:
+        self._texts.append(passage.text.encode("utf-8"))
+        self._ids.append(passage.id.encode("ascii"))
+        self._speech.append(passage.speech)
+        self._position.append(passage.position)
+        self._section.append(self._sections.setdefault(passage.section, len(self._sections)))
+
+    def finish(self) -> StorePart:
+        offsets = np.zeros(len(self._texts) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter((len(t) for t in self._texts), dtype=np.int64,
+                              count=len(self._texts)), out=offsets[1:])
+        blob = np.frombuffer(b"".join(self._texts), dtype=np.uint8)
+        self._texts.clear()
+        ids = np.array(self._ids, dtype="S16")
+        return StorePart(blob=blob, offsets=offsets, ids=ids,
+                         id_order=np.argsort(ids, kind="stable"),
+                         speech=np.frombuffer(self._speech, dtype=np.int32).copy(),
+                         position=np.frombuffer(self._position, dtype=np.int32).copy(),
+                         section=np.frombuffer(self._section, dtype=np.int32).copy(),
+                         sections=list(self._sections), speeches=self.speeches)
+
+
+class PassageStore:
+    """All parts as one sequence of rows, in index order."""
+
+    def __init__(self, parts: list[StorePart]) -> None:
+        self.parts = parts
+        self.starts = np.cumsum([0] + [len(p) for p in parts])
+        self.speech_infos = [s for p in parts for s in p.speeches]
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def _locate(self, row: int) -> tuple[StorePart, int]:
+        i = int(np.searchsorted(self.starts, row, side="right")) - 1
+        return self.parts[i], row - int(self.starts[i])
+
+    def text(self, row: int) -> str:
+        part, local = self._locate(row)
+        return part.text(local)
+
+    def speech_of(self, row: int) -> int:
+        part, local = self._locate(row)
+        return int(part.speech[local])
+
+    def get(self, row: int) -> Passage:
+        part, local = self._locate(row)
+        speech = int(part.speech[local])
+        info = self.speech_infos[speech]
+        return Passage(id=part.ids[local].decode("ascii"), text=part.text(local), file=info.file,
+                       title=info.title, section=part.sections[int(part.section[local])],
+                       position=int(part.position[local]), speech=speech)
+
+    def row_of(self, passage_id: str) -> int | None:
+        for start, part in zip(self.starts, self.parts, strict=False):
+            local = part.row_of(passage_id)
+            if local is not None:
+                return int(start) + local
+        return None

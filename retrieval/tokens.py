@@ -16,7 +16,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import jieba
@@ -26,6 +26,9 @@ jieba.setLogLevel(logging.WARNING)
 
 MENTION = re.compile(r"@[A-Za-z0-9_]{3,}")
 WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
+# Where normalized text may be cut without changing its tokens (none of these is in a token).
+SENTENCE_BREAK = re.compile(r"(?<=[。!?;\n])")
+SENTENCE_CACHE = 50_000
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
@@ -37,6 +40,7 @@ class Tokenizer:
             line.strip() for line in stopwords.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#"))
         self._t2s = opencc.OpenCC("t2s")
+        self._sentence_scan = lru_cache(maxsize=SENTENCE_CACHE)(self._scan_sentence)
 
     @cached_property
     def _jieba(self) -> jieba.Tokenizer:
@@ -56,8 +60,23 @@ class Tokenizer:
         return self._t2s.convert(unicodedata.normalize("NFKC", text)).lower()
 
     def tokens(self, text: str) -> list[str]:
-        """The evidence tokens of a text, in order, repeats kept (BM25 counts them)."""
-        return [token for token, _, _ in self._scan(self.normalize(text))]
+        """The evidence tokens of a text, in order, repeats kept (BM25 counts them).
+
+        Tokenized sentence by sentence through a cache: speeches repeat set phrases, and the
+        result is the same as for the whole text, since jieba and the character runs both
+        break at sentence punctuation anyway."""
+        return [token for token, _, _ in self._scan_cached(self.normalize(text))]
+
+    def _scan_cached(self, normal: str) -> Iterator[tuple[str, int, int]]:
+        offset = 0
+        for sentence in SENTENCE_BREAK.split(normal):
+            if sentence:
+                for token, start, end in self._sentence_scan(sentence):
+                    yield token, start + offset, end + offset
+                offset += len(sentence)
+
+    def _scan_sentence(self, normal: str) -> tuple[tuple[str, int, int], ...]:
+        return tuple(self._scan(normal))
 
     def query_terms(self, query: str) -> list[str]:
         """A question's evidence tokens: @mentions dropped, repeats removed, order kept."""
@@ -68,7 +87,7 @@ class Tokenizer:
         (single characters are evidence but too noisy to mark), overlapping spans merged."""
         normal, origin = self._normalize_mapped(text)
         found = sorted((origin[start], origin[end - 1] + 1)
-                       for token, start, end in self._scan(normal)
+                       for token, start, end in self._scan_cached(normal)
                        if token in terms and end - start > 1)
         merged: list[tuple[int, int]] = []
         for start, end in found:

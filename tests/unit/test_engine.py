@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from retrieval import Engine
 from tests.conftest import SEEDS
@@ -74,11 +77,11 @@ def test_ids_are_stable_across_rebuilds(settings_for, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     first = Engine.open(settings_for(corpus))
-    ids = [first.store.ids[i] for i in range(len(first.store))]
+    ids = [first.store.get(i).id for i in range(len(first.store))]
     shutil.rmtree(tmp_path / "cache")
     (corpus / "zz_new.txt").write_text("新的讲话\n同志们：\n要抓好课后服务。\n", "utf-8")
     second = Engine.open(settings_for(corpus))
-    assert [second.store.ids[i] for i in range(len(ids))] == ids
+    assert [second.store.get(i).id for i in range(len(ids))] == ids
 
 
 def test_cache_is_reused_and_invalidated(settings_for, tmp_path: Path) -> None:
@@ -99,8 +102,24 @@ def test_cache_is_reused_and_invalidated(settings_for, tmp_path: Path) -> None:
     assert other_config.report.passages > changed.report.passages
 
 
-def _cache_dir(engine_settings) -> Path:
-    return next(p for p in engine_settings.cache_dir.iterdir() if not p.name.startswith("."))
+def test_added_file_is_appended_without_rebuilding(settings_for, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    settings = settings_for(corpus)
+    before = Engine.open(settings)
+    (corpus / "zz_new.txt").write_text(
+        "关于课后服务的讲话\n同志们：\n要全面推行课后服务“五加二”模式，做到应开尽开。\n", "utf-8")
+    after = Engine.open(settings)
+    assert len(after.index.segments) == 2  # appended, not rebuilt
+    assert after.report.passages == before.report.passages + 1
+    assert after.ask("课后服务五加二").results[0].source.file == "zz_new.txt"
+    rebuilt = Engine.open(replace(settings, cache_dir=tmp_path / "fresh"))
+    assert len(rebuilt.index.segments) == 1
+    query = after.tokenizer.query_terms("课后服务 教师队伍建设")
+    np.testing.assert_allclose(after.index.all_scores(query), rebuilt.index.all_scores(query),
+                               rtol=1e-12)
+    reopened = Engine.open(settings)
+    assert reopened.report.loaded_from_cache and len(reopened.index.segments) == 2
 
 
 def test_corrupt_or_foreign_cache_is_reported_and_rebuilt(settings_for, tmp_path: Path) -> None:
@@ -108,22 +127,22 @@ def test_corrupt_or_foreign_cache_is_reported_and_rebuilt(settings_for, tmp_path
     shutil.copytree(SEEDS, corpus)
     settings = settings_for(corpus)
     Engine.open(settings)
-    directory = _cache_dir(settings)
+    segment = next((settings.cache_dir / "segments").iterdir())
+    manifest = next(settings.cache_dir.glob("*.json"))
 
-    tf = directory / "tf.npy"
+    tf = segment / "tf.npy"
     tf.write_bytes(tf.read_bytes()[:-100])  # truncated
     rebuilt = Engine.open(settings)
     assert not rebuilt.report.loaded_from_cache
     assert "truncated" in rebuilt.report.cache_problem
     assert rebuilt.ask("县管校聘").answered
 
-    meta = directory / "meta.json"
-    data = json.loads(meta.read_text("utf-8"))
-    meta.write_text(json.dumps({**data, "format": "someone-else/9"}), "utf-8")
+    data = json.loads(manifest.read_text("utf-8"))
+    manifest.write_text(json.dumps({**data, "format": "someone-else/9"}), "utf-8")
     foreign = Engine.open(settings)
     assert "another version" in foreign.report.cache_problem
 
-    meta.write_text("{not json", "utf-8")
+    manifest.write_text("{not json", "utf-8")
     garbled = Engine.open(settings)
-    assert "meta.json" in garbled.report.cache_problem
+    assert "not readable JSON" in garbled.report.cache_problem
     assert Engine.open(settings).report.loaded_from_cache

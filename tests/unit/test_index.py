@@ -9,11 +9,25 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from retrieval import Engine
-from retrieval.index import BM25Index, top_k
+from retrieval.index import (
+    BM25Index,
+    Segment,
+    append_segment,
+    count_tokens,
+    load_vocab,
+    save_vocab,
+    top_k,
+)
 
 
 def _pair(docs: list[list[str]]) -> tuple[BM25Index, BM25Okapi]:
     return BM25Index.fit(docs, 1.5, 0.75, 0.25), BM25Okapi(docs, k1=1.5, b=0.75, epsilon=0.25)
+
+
+def _assert_same_top(got: list[tuple[int, float]], expected: list[tuple[int, float]]) -> None:
+    """Same passages in the same order, scores equal up to float summation order."""
+    assert [row for row, _ in got] == [row for row, _ in expected]
+    np.testing.assert_allclose([s for _, s in got], [s for _, s in expected], rtol=1e-12)
 
 
 def test_parity_on_random_corpus() -> None:
@@ -41,13 +55,50 @@ def test_parity_on_seeds(seed_engine: Engine) -> None:
                                    reference.get_scores(query), rtol=1e-10, atol=1e-12)
 
 
-def test_saved_index_scores_the_same(tmp_path) -> None:
+def test_saved_segment_scores_the_same(tmp_path) -> None:
     docs = [["a", "b"], ["b", "c", "c"], [], ["d"]]
     index, reference = _pair(docs)
-    index.save(tmp_path)
-    loaded = BM25Index.load(tmp_path, 1.5, 0.75, 0.25)
+    index.segments[0].save(tmp_path)
+    save_vocab(index.vocab, tmp_path / "vocab.json")
+    loaded = BM25Index(load_vocab(tmp_path / "vocab.json"), [Segment.load(tmp_path)],
+                       1.5, 0.75, 0.25)
     for query in (["b"], ["c", "d"], ["a", "zz"]):
         np.testing.assert_allclose(loaded.all_scores(query), reference.get_scores(query))
+
+
+def test_appended_segment_equals_a_fit_of_everything() -> None:
+    rng = random.Random(11)
+    vocab_words = [f"w{i}" for i in range(120)]
+    old = [rng.choices(vocab_words[:100], k=rng.randint(1, 30)) for _ in range(300)]
+    new = [rng.choices(vocab_words, k=rng.randint(1, 30)) for _ in range(40)]  # new terms too
+    index = BM25Index.fit(old, 1.5, 0.75, 0.25)
+    vocab = dict(index.vocab)
+    grown = index.with_segment(vocab, append_segment(vocab, [count_tokens(new)]))
+    reference = BM25Okapi(old + new, k1=1.5, b=0.75, epsilon=0.25)
+    for query in (["w1", "w105"], ["w0"], ["w119", "w3", "w3"], rng.choices(vocab_words, k=6)):
+        np.testing.assert_allclose(grown.all_scores(query), reference.get_scores(query),
+                                   rtol=1e-10, atol=1e-12)
+        _assert_same_top(grown.top(query, 10), top_k(*grown.scores(query), 10))
+
+
+def test_maxscore_top_k_is_exact() -> None:
+    rng = random.Random(5)
+    vocab = [f"w{i}" for i in range(2000)]
+    weights = [1 / (i + 1) ** 0.8 for i in range(2000)]
+    docs = [rng.choices(vocab, weights, k=rng.randint(5, 60)) for _ in range(3000)]
+    index = BM25Index.fit(docs, 1.5, 0.75, 0.25)
+    for _ in range(200):
+        query = rng.choices(vocab, weights, k=rng.randint(1, 25))
+        for k in (1, 3, 10, 40):
+            _assert_same_top(index.top(query, k), top_k(*index.scores(query), k))
+
+
+def test_maxscore_on_seed_questions(seed_engine: Engine) -> None:
+    for question in ["教师队伍建设有哪些要求？", "县管校聘", "学校请保安的钱由谁出？",
+                     "师德 负面清单", "教育", "全市的职普比提升到了多少？"]:
+        query = seed_engine.tokenizer.query_terms(question)
+        full = top_k(*seed_engine.index.scores(query), 30)
+        _assert_same_top(seed_engine.index.top(query, 30), full)
 
 
 @pytest.mark.parametrize("k", [1, 3, 10, 50])

@@ -44,7 +44,7 @@ def test_related_links_list_is_dropped() -> None:
 
 def test_one_line_speech_is_split_into_sections(seed_engine: Engine) -> None:
     speech = next(i for i, s in enumerate(seed_engine.speeches()) if s.file.startswith("003"))
-    rows = [r for r in range(len(seed_engine.store)) if seed_engine.store.speech[r] == speech]
+    rows = [r for r in range(len(seed_engine.store)) if seed_engine.store.speech_of(r) == speech]
     passages = [seed_engine.store.get(r) for r in rows]
     assert len(passages) >= 15
     assert all(len(p.text) <= 400 for p in passages)

@@ -1,0 +1,94 @@
+"""Passages -> a new index segment and store part, tokenized on every core.
+
+Tokenizing is most of the cost of a build (jieba runs in Python), so chunks of passages go to
+worker processes once a corpus is big enough to repay starting them. Workers count tokens per
+passage against a vocabulary of their own; the parent maps those to the global vocabulary and
+counting-sorts the postings, never holding every token list at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .index import Segment, append_segment, count_tokens
+from .model import Passage, SpeechInfo
+from .store import StoreBuilder, StorePart
+from .tokens import Tokenizer
+
+CHUNK = 2000  # passages per unit of work
+SERIAL_CHUNKS = 5  # smaller corpora are tokenized in-process: no worker start-up cost
+
+_worker: Tokenizer | None = None
+
+
+def _start_worker(user_dict: Path, stopwords: Path) -> None:
+    global _worker
+    _worker = Tokenizer(user_dict, stopwords)
+
+
+def _count_chunk(texts: list[str]):
+    assert _worker is not None
+    return count_tokens(_worker.tokens(text) for text in texts)
+
+
+def build_segment(passages: Iterable[Passage], speeches: list[SpeechInfo],
+                  vocab: dict[str, int], tokenizer: Tokenizer, workers: int,
+                  progress: bool) -> tuple[Segment, StorePart]:
+    """Store every passage and index its tokens; `vocab` gains the new terms."""
+    store = StoreBuilder()
+    first_speech = len(speeches)
+    if progress:
+        passages = tqdm(passages, desc="indexing", unit=" passages", mininterval=1.0)
+
+    def texts() -> Iterator[list[str]]:
+        chunk: list[str] = []
+        for passage in passages:
+            store.add(passage)
+            chunk.append(passage.text)
+            if len(chunk) == CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    segment = append_segment(vocab, _counted(texts(), tokenizer, workers or os.cpu_count() or 1))
+    store.speeches = speeches[first_speech:]
+    return segment, store.finish()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork is fastest, but unsafe once other threads run (the bot rebuilds from a worker
+    thread of its event loop): spawn then."""
+    return multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
+
+
+def _counted(chunks: Iterator[list[str]], tokenizer: Tokenizer, workers: int):
+    """Counted chunks in corpus order; in-process first, then on a worker pool if it pays."""
+    pool: ProcessPoolExecutor | None = None
+    pending: deque[Future] = deque()
+    try:
+        for n, chunk in enumerate(chunks):
+            if pool is None and workers > 1 and n >= SERIAL_CHUNKS:
+                pool = ProcessPoolExecutor(
+                    workers, mp_context=_context(),
+                    initializer=_start_worker,
+                    initargs=(tokenizer.user_dict, tokenizer.stopwords_file))
+            if pool is None:
+                yield count_tokens(tokenizer.tokens(text) for text in chunk)
+                continue
+            pending.append(pool.submit(_count_chunk, chunk))
+            while len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
