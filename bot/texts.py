@@ -1,0 +1,73 @@
+"""Fixed Chinese texts the bot sends, in one place so their tone stays consistent."""
+
+from __future__ import annotations
+
+import html
+
+DESCRIPTION = (
+    "政策讲话原文查询助手。输入问题或关键词，机器人从收录的讲话稿中找出回答它的原文段落，"
+    "逐字引用，标出关键词，并注明出处（讲话、章节、段落）。"
+)
+SHORT_DESCRIPTION = "查政策讲话原文：输入问题，返回逐字引文和出处。"
+
+COMMANDS_PRIVATE = [
+    ("ask", "提问，如 /ask 双减 课后服务"),
+    ("sources", "查看收录的讲话"),
+    ("help", "使用说明和示例"),
+]
+COMMANDS_GROUP = [
+    ("ask", "提问，如 /ask 双减 课后服务"),
+    ("sources", "查看收录的讲话"),
+    ("help", "使用说明"),
+]
+COMMANDS_ADMIN = [
+    ("reload", "重新加载讲话稿并重建索引"),
+    ("stats", "运行统计"),
+]
+
+EXAMPLES = ("课后服务怎么开展", "教师队伍建设", "双减 作业负担", "立德树人")
+
+
+def help_text(bot_username: str) -> str:
+    """The /help text: what the bot does, how to ask in each kind of chat, examples."""
+    name = html.escape(bot_username, quote=False)
+    examples = "\n".join(f"• {html.escape(e, quote=False)}" for e in EXAMPLES)
+    return (
+        "<b>政策讲话原文查询</b>\n"
+        "直接发送问题或关键词，我会从收录的讲话稿中找出回答它的原文段落，"
+        "逐字引用、标出关键词，并注明出处（讲话 · 章节 · 第几段）。\n\n"
+        f"<b>示例</b>\n{examples}\n\n"
+        "<b>用法</b>\n"
+        "• 私聊：直接输入问题\n"
+        f"• 群聊：/ask 问题，或 @{name} 问题，或回复我的消息\n"
+        f"• 任意聊天中输入 @{name} 关键词，可直接选取引文发送\n"
+        "• 答案下方按钮：“上下文”看前后段落，“下一页”看更多结果\n\n"
+        "/sources 查看收录的讲话　/help 查看本说明"
+    )
+
+
+def start_text(first_name: str, bot_username: str) -> str:
+    greeting = f"您好，{html.escape(first_name, quote=False)}！" if first_name else "您好！"
+    return greeting + "\n\n" + help_text(bot_username)
+
+
+ASK_USAGE = "请在命令后写上问题，例如：/ask 课后服务怎么开展"
+QUESTION_TOO_LONG = "问题太长了（超过 {limit} 字），请只保留关键内容再问。"
+NOT_TEXT = "目前只能回答文字提问，请直接输入问题或关键词。"
+UNKNOWN_COMMAND = "没有这个命令。直接输入问题即可，用法见 /help。"
+REFUSAL = "抱歉，本机器人仅供授权用户使用。如需开通，请联系管理员。"
+RATE_LIMITED = "提问太频繁了，请 {seconds} 秒后再试。"
+ADMIN_ONLY = "只有管理员可以使用这个命令。"
+ERROR = "抱歉，处理时出了点问题，请稍后再试。"
+BUTTON_EXPIRED = "这个按钮已失效，请重新提问。"
+NO_MORE_RESULTS = "没有更多结果了。"
+BUTTON_BUSY = "操作太频繁，请稍后再试。"
+PASSAGE_GONE = "这段原文已不在当前索引中（讲话稿可能已更新），请重新提问。"
+RELOAD_STARTED = "正在重新加载讲话稿并重建索引……"
+RELOAD_BUSY = "已经在重建索引了，请稍候。"
+RELOAD_FAILED = "重建失败，继续使用原来的索引。错误已记录在日志中。"
+INLINE_HINT_TITLE = "输入关键词，查找讲话原文"
+INLINE_HINT_DESCRIPTION = "例如：课后服务、教师队伍建设、双减"
+INLINE_BUTTON = "使用说明"
+INLINE_NOTHING_TITLE = "没有找到相关原文"
+INLINE_NOTHING_DESCRIPTION = "换个说法或少用几个词试试"
