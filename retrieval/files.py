@@ -99,13 +99,13 @@ COMMON_SCRIPT = re.compile(r"[\s!-~\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uff00
 
 def _mostly_common_script(text: str) -> bool:
     """UTF-16 decodes any even-length bytes; real Chinese/English text stays in a few ranges."""
-    sample = text[:20000]
+    sample = text[:4000]
     return len(COMMON_SCRIPT.findall(sample)) >= 0.9 * len(sample)
 
 
 def _looks_like_text(text: str) -> bool:
     """Few control, private-use or unassigned characters: a real text file."""
-    sample = text[:20000]
+    sample = text[:4000]
     bad = sum(
         1 for ch in sample
         if unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") and ch not in "\t\n\r\f\v"

@@ -93,7 +93,10 @@ class Segment:
 
 def count_tokens(docs: Iterable[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray,
                                                          np.ndarray, np.ndarray]:
-    """Token lists -> (local vocabulary, local term ids, tf, nnz per doc, doc lengths)."""
+    """Token lists -> (local vocabulary, local term ids, tf, nnz per doc, doc lengths).
+
+    The per-token work stays in C (Counter, map, set difference): this runs once per
+    passage of the corpus."""
     local: dict[str, int] = {}
     cols: list[int] = []
     tfs: list[int] = []
@@ -101,11 +104,15 @@ def count_tokens(docs: Iterable[Sequence[str]]) -> tuple[list[str], np.ndarray, 
     lengths: list[int] = []
     for doc in docs:
         counts = Counter(doc)
-        cols.extend(local.setdefault(token, len(local)) for token in counts)
-        tfs.extend(min(c, TF_MAX) for c in counts.values())
+        new = set(counts).difference(local)  # iterates `counts`, looks up in `local`
+        for token in filter(new.__contains__, counts):  # first-seen order: reproducible ids
+            local[token] = len(local)
+        cols.extend(map(local.__getitem__, counts))
+        tfs.extend(counts.values())
         nnz.append(len(counts))
         lengths.append(len(doc))
-    return (list(local), np.array(cols, dtype=np.int32), np.array(tfs, dtype=np.uint16),
+    return (list(local), np.array(cols, dtype=np.int32),
+            np.minimum(np.array(tfs, dtype=np.int64), TF_MAX).astype(np.uint16),
             np.array(nnz, dtype=np.int32), np.array(lengths, dtype=np.int32))
 
 

@@ -28,7 +28,7 @@ MENTION = re.compile(r"@[A-Za-z0-9_]{3,}")
 WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 # Where normalized text may be cut without changing its tokens (none of these is in a token).
 SENTENCE_BREAK = re.compile(r"(?<=[。!?;\n])")
-SENTENCE_CACHE = 50_000
+SENTENCE_CACHE = 20_000  # per cache (tokens; tokens with positions)
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
@@ -41,6 +41,7 @@ class Tokenizer:
             if line.strip() and not line.startswith("#"))
         self._t2s = opencc.OpenCC("t2s")
         self._sentence_scan = lru_cache(maxsize=SENTENCE_CACHE)(self._scan_sentence)
+        self._sentence_tokens = lru_cache(maxsize=SENTENCE_CACHE)(self._tokens_of_sentence)
 
     @cached_property
     def _jieba(self) -> jieba.Tokenizer:
@@ -65,9 +66,17 @@ class Tokenizer:
         Tokenized sentence by sentence through a cache: speeches repeat set phrases, and the
         result is the same as for the whole text, since jieba and the character runs both
         break at sentence punctuation anyway."""
-        return [token for token, _, _ in self._scan_cached(self.normalize(text))]
+        out: list[str] = []
+        for sentence in SENTENCE_BREAK.split(self.normalize(text)):
+            if sentence:
+                out.extend(self._sentence_tokens(sentence))
+        return out
+
+    def _tokens_of_sentence(self, normal: str) -> tuple[str, ...]:
+        return tuple(token for token, _, _ in self._scan(normal))
 
     def _scan_cached(self, normal: str) -> Iterator[tuple[str, int, int]]:
+        """_scan with positions, sentence by sentence through a cache (for highlighting)."""
         offset = 0
         for sentence in SENTENCE_BREAK.split(normal):
             if sentence:
@@ -132,16 +141,16 @@ class Tokenizer:
 
     def _normalize_mapped(self, text: str) -> tuple[str, list[int]]:
         """The normal form and, for each of its characters, the index it came from."""
-        normal = self.normalize(text)
-        if len(normal) == len(text):
-            return normal, list(range(len(text)))
-        chars: list[str] = []
-        origin: list[int] = []
-        for i, ch in enumerate(text):
-            piece = self.normalize(ch)
-            chars.append(piece)
-            origin.extend([i] * len(piece))
-        return "".join(chars), origin
+        if unicodedata.is_normalized("NFKC", text):
+            pieces = list(text)
+        else:  # a character like … or ① becomes several: map each back to its source
+            pieces = [unicodedata.normalize("NFKC", ch) for ch in text]
+        folded = "".join(pieces)
+        normal = self._t2s.convert(folded).lower()
+        if len(normal) != len(folded):  # rare: conversion changed lengths, go char by char
+            pieces = [self.normalize(ch) for ch in text]
+            normal = "".join(pieces)
+        return normal, [i for i, piece in enumerate(pieces) for _ in piece]
 
 
 def _grams(text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
