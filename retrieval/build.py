@@ -29,9 +29,9 @@ SERIAL_CHUNKS = 5  # smaller corpora are tokenized in-process: no worker start-u
 _worker: Tokenizer | None = None
 
 
-def _start_worker(user_dict: Path, stopwords: Path) -> None:
+def _start_worker(user_dict: Path, stopwords: Path, characters: bool) -> None:
     global _worker
-    _worker = Tokenizer(user_dict, stopwords)
+    _worker = Tokenizer(user_dict, stopwords, characters)
 
 
 def _count_chunk(texts: list[str]):
@@ -80,7 +80,7 @@ def _counted(chunks: Iterator[list[str]], tokenizer: Tokenizer, workers: int):
                 pool = ProcessPoolExecutor(
                     workers, mp_context=_context(),
                     initializer=_start_worker,
-                    initargs=(tokenizer.user_dict, tokenizer.stopwords_file))
+                    initargs=(tokenizer.user_dict, tokenizer.stopwords_file, tokenizer.characters))
             if pool is None:
                 yield count_tokens(tokenizer.tokens(text) for text in chunk)
                 continue

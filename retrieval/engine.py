@@ -57,7 +57,7 @@ class Engine:
         """Load the cached index for the corpus and settings, or build (and cache) it."""
         started = time.perf_counter()
         cache = _Cache(settings.cache_dir)
-        tokenizer = Tokenizer(settings.user_dict, settings.stopwords)
+        tokenizer = Tokenizer(settings.user_dict, settings.stopwords, settings.characters)
         fingerprint = {"format": FORMAT, "code": _code_digest(),
                        "settings": settings.fingerprint(), "tokens": tokenizer.fingerprint()}
         config_id = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()

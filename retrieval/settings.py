@@ -36,6 +36,7 @@ class RetrievalSettings:
     passage_min_chars: int
     user_dict: Path
     stopwords: Path
+    characters: bool
     k1: float
     b: float
     epsilon: float
@@ -154,6 +155,7 @@ def _retrieval_settings(tree: dict[str, Any]) -> RetrievalSettings:
         passage_min_chars=_get(tree, "passages", "min_chars", int),
         user_dict=Path(_get(tree, "tokens", "user_dict", str)),
         stopwords=Path(_get(tree, "tokens", "stopwords", str)),
+        characters=_get(tree, "tokens", "characters", bool),
         k1=_get(tree, "bm25", "k1", float),
         b=_get(tree, "bm25", "b", float),
         epsilon=_get(tree, "bm25", "epsilon", float),

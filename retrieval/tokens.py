@@ -33,8 +33,9 @@ CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 class Tokenizer:
-    def __init__(self, user_dict: Path, stopwords: Path) -> None:
+    def __init__(self, user_dict: Path, stopwords: Path, characters: bool = True) -> None:
         self.user_dict = user_dict
+        self.characters = characters  # add the character pairs and characters (see _scan)
         self.stopwords_file = stopwords
         self.stopwords = frozenset(
             line.strip() for line in stopwords.read_text(encoding="utf-8").splitlines()
@@ -52,7 +53,7 @@ class Tokenizer:
 
     def fingerprint(self) -> str:
         """Changes whenever the tokens for a text could change: part of the cache key."""
-        h = hashlib.sha256(jieba.__version__.encode())
+        h = hashlib.sha256(f"{jieba.__version__} characters={self.characters}".encode())
         h.update(self.user_dict.read_bytes())
         h.update(self.stopwords_file.read_bytes())
         return h.hexdigest()
@@ -118,7 +119,7 @@ class Tokenizer:
         run_start = run_end = 0
         for word, start, end in self._jieba.tokenize(normal, HMM=True):
             if not self._keep(word):
-                yield from _grams(normal, run_start, run_end)
+                yield from self._grams(normal, run_start, run_end)
                 run_start = run_end = end
                 continue
             for n in (2, 3):
@@ -131,9 +132,9 @@ class Tokenizer:
             if CJK_RUN.fullmatch(word):
                 run_end = end
             else:
-                yield from _grams(normal, run_start, run_end)
+                yield from self._grams(normal, run_start, run_end)
                 run_start = run_end = end
-        yield from _grams(normal, run_start, run_end)
+        yield from self._grams(normal, run_start, run_end)
 
     def _keep(self, word: str) -> bool:
         return word not in self.stopwords and WORDLIKE.search(word) is not None
@@ -152,9 +153,10 @@ class Tokenizer:
             normal = "".join(pieces)
         return normal, [i for i, piece in enumerate(pieces) for _ in piece]
 
-
-def _grams(text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
-    for i in range(start, end - 1):
-        yield f"#{text[i:i + 2]}", i, i + 2
-    for i in range(start, end):
-        yield f"#{text[i]}", i, i + 1
+    def _grams(self, text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
+        if not self.characters:
+            return
+        for i in range(start, end - 1):
+            yield f"#{text[i:i + 2]}", i, i + 2
+        for i in range(start, end):
+            yield f"#{text[i]}", i, i + 1

@@ -30,6 +30,14 @@ def test_full_width_traditional_and_case_fold_to_one_form(tokenizer: Tokenizer) 
     assert tokenizer.tokens("ＡＩ教育２０２４") == tokenizer.tokens("ai教育2024")
 
 
+def test_characters_can_be_left_out(base_settings: RetrievalSettings) -> None:
+    words_only = Tokenizer(base_settings.user_dict, base_settings.stopwords, characters=False)
+    tokens = words_only.tokens("全面推行中小学教师县管校聘改革试点")
+    assert "县管校聘" in tokens and not any(t.startswith("#") for t in tokens)
+    assert words_only.fingerprint() != Tokenizer(base_settings.user_dict,
+                                                 base_settings.stopwords).fingerprint()
+
+
 def test_mentions_are_dropped(tokenizer: Tokenizer) -> None:
     assert tokenizer.query_terms("@policybot 县管校聘") == tokenizer.query_terms("县管校聘")
 
