@@ -20,7 +20,8 @@ DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.ya
 ENV_PREFIX = "POLICYBOT_"
 # Settings that hold paths, resolved against the directory of the YAML that set them.
 _PATH_KEYS = {("corpus", "dirs"), ("tokens", "user_dict"), ("tokens", "stopwords"),
-              ("cache", "dir"), ("telegram", "token_file"), ("webhook", "secret_token_file")}
+              ("cache", "dir"), ("telegram", "token_file"), ("webhook", "secret_token_file"),
+              ("journal", "path")}
 
 
 class ConfigError(ValueError):

@@ -25,6 +25,7 @@ RELATED = re.compile(r"(看过.{0,60}的人还看了|相关推荐|相关文章|�
 SITE_INTRO = re.compile(
     r"下面(网友|小编|为大家|为您|是)?.{0,10}(分享|整理|收集|带来).{0,30}(供|希望|欢迎)")
 LIST_ITEM = re.compile(r"^\s*\d{1,3}\s*[.、．]\s*\S.{0,60}$")
+MARKDOWN_MARKER = re.compile(r"^(#{1,6}\s+|[-*+]\s+|>\s*)")
 STRAY_NUMBER = re.compile(r"^\s*\d+\s*$")
 # A prefix ending in 网/网站 that repeats at line starts is a site name pasted into the text.
 SITE_PREFIX = re.compile(r"^\s*([\u4e00-\u9fffA-Za-z]{2,16}(?:网站|网))")
@@ -43,7 +44,7 @@ LEVEL = re.compile(r"(?:全|本)(县|区|市|省)|(县|区|市|省)(?:委|政府
 
 def split_speeches(text: str, file: str) -> list[Speech]:
     """Clean a file's text and cut it into its speeches."""
-    lines = clean_lines(text)
+    lines = clean_lines(text, markdown=file.lower().endswith(".md"))
     groups: list[tuple[str | None, list[str]]] = [(None, [])]
     for line in lines:
         marker = SPEECH_MARKER.match(line)
@@ -64,8 +65,9 @@ def split_speeches(text: str, file: str) -> list[Speech]:
     return speeches
 
 
-def clean_lines(text: str) -> list[str]:
-    """Drop boilerplate lines and site-name prefixes; keep blank lines as paragraph breaks."""
+def clean_lines(text: str, markdown: bool = False) -> list[str]:
+    """Drop boilerplate lines and site-name prefixes; keep blank lines as paragraph breaks.
+    In Markdown, heading and list markers go too (the text after them is kept)."""
     raw = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
     prefix = _repeated_site_prefix(raw)
     out: list[str] = []
@@ -74,6 +76,8 @@ def clean_lines(text: str) -> list[str]:
         if prefix and line.lstrip().startswith(prefix):
             line = line.lstrip()[len(prefix):]
         line = line.strip(" \t\u3000\u00a0\ufeff")
+        if markdown:
+            line = MARKDOWN_MARKER.sub("", line)
         if in_related:
             if not line or LIST_ITEM.match(line):
                 continue

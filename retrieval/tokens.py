@@ -24,6 +24,7 @@ import opencc
 
 jieba.setLogLevel(logging.WARNING)
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 MENTION = re.compile(r"@[A-Za-z0-9_]{3,}")
 WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 # Where normalized text may be cut without changing its tokens (none of these is in a token).
@@ -59,7 +60,10 @@ class Tokenizer:
         return h.hexdigest()
 
     def normalize(self, text: str) -> str:
-        return self._t2s.convert(unicodedata.normalize("NFKC", text)).lower()
+        """Matching form, same length as the NFKC form: lone surrogates (from broken UTF-16
+        offsets) become U+FFFD, which OpenCC can encode."""
+        folded = LONE_SURROGATE.sub("\ufffd", unicodedata.normalize("NFKC", text))
+        return self._t2s.convert(folded).lower()
 
     def tokens(self, text: str) -> list[str]:
         """The evidence tokens of a text, in order, repeats kept (BM25 counts them).

@@ -76,6 +76,15 @@ def test_marker_titles_and_subtitles() -> None:
     assert "一、总体要求" in speeches[1].lines
 
 
+def test_markdown_markers_are_not_text() -> None:
+    text = ("# 关于课后服务的讲话\n\n同志们：\n\n## 一、总体要求\n\n"
+            "- 要做到应开尽开。\n> 引文照录。\n")
+    speech = split_speeches(text, "notes.md")[0]
+    assert speech.title == "关于课后服务的讲话"
+    assert "一、总体要求" in speech.lines and "要做到应开尽开。" in speech.lines
+    assert split_speeches(text, "notes.txt")[0].title.startswith("#")  # only for Markdown
+
+
 def test_seed_files_are_the_shared_ones() -> None:
     shared = SEEDS.parent.parent / "shared" / "seeds"
     if shared.is_dir():
