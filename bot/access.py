@@ -30,7 +30,7 @@ class AccessPolicy:
         if private or chat_id is None:
             return self.user_allowed(user_id)
         if self.settings.chats:
-            return chat_id in self.settings.chats
+            return chat_id in self.settings.chats or self.is_admin(user_id)
         return self.user_allowed(user_id)
 
 

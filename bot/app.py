@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 
@@ -43,8 +44,10 @@ from retrieval import Config, ConfigError, Engine
 from . import filters as ask
 from . import texts
 from .engines import EngineHolder
-from .handlers import admin, buttons, commands, gates, inline, questions
+from .handlers import admin, buttons, commands, documents, feedback, gates, inline, questions
 from .handlers.errors import on_error
+from .health import HealthServer, status_of
+from .journal import open_journal
 from .limiter import RetryingRateLimiter
 from .logs import configure_logging, quiet_http_logs, redact_in_logs
 from .settings import TOKEN_ENV, BotSettings, bot_settings, read_token
@@ -78,6 +81,11 @@ def handlers(settings: BotSettings) -> list[tuple[int, BaseHandler[Update, BotCo
         (LOGIC, MessageHandler(ask.PRIVATE_QUESTION, questions.private_question)),
         (LOGIC, MessageHandler(ask.GROUP_REPLY, questions.group_reply)),
         (LOGIC, MessageHandler(ask.GROUP_MENTION, questions.group_mention)),
+        # Speech files: admins' are stored and indexed; others' get a refusal (groups: silence).
+        (LOGIC, MessageHandler(new & filters.ChatType.PRIVATE & filters.Document.ALL & admins,
+                               documents.upload)),
+        (LOGIC, MessageHandler(new & filters.ChatType.PRIVATE & filters.Document.ALL,
+                               documents.refuse)),
         # What a private chat sends that is not a question.
         (LOGIC, MessageHandler(new & filters.ChatType.PRIVATE & filters.COMMAND,
                                commands.unknown_command)),
@@ -85,6 +93,7 @@ def handlers(settings: BotSettings) -> list[tuple[int, BaseHandler[Update, BotCo
         # Buttons under answers; anything unrecognised is an expired button.
         (LOGIC, CallbackQueryHandler(buttons.page_button, pattern=buttons.PAGE_PATTERN)),
         (LOGIC, CallbackQueryHandler(buttons.context_button, pattern=buttons.CONTEXT_PATTERN)),
+        (LOGIC, CallbackQueryHandler(feedback.feedback_button, pattern=feedback.FEEDBACK_PATTERN)),
         (LOGIC, CallbackQueryHandler(buttons.expired_button)),
         # Inline mode.
         (LOGIC, InlineQueryHandler(inline.inline_query)),
@@ -120,9 +129,12 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(True)  # one slow question must not hold up the others
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data[STATE_KEY] = BotState.create(settings, EngineHolder(engine, factory))
+    state = BotState.create(settings, EngineHolder(engine, factory))
+    state.journal = open_journal(settings.journal)
+    application.bot_data[STATE_KEY] = state
     for group, handler in handlers(settings):
         application.add_handler(handler, group=group)
     application.add_error_handler(on_error)
@@ -151,6 +163,39 @@ async def post_init(application: BotApplication) -> None:
     logger.info(
         "bot @%s ready: %d speeches, %d passages", bot.username, report.speeches, report.passages
     )
+    if state.settings.health.active(state.settings.webhook.enabled):
+        start_health(application)
+
+
+def start_health(application: BotApplication) -> None:
+    """Serve /healthz (see bot/health.py); a port in use is logged, the bot still serves."""
+    state: BotState = application.bot_data[STATE_KEY]
+
+    def running() -> bool:
+        updater = application.updater
+        return application.running and (updater is None or updater.running)
+
+    server = HealthServer(
+        state.settings.health,
+        status_of(lambda: state.engines.current.report.passages, running, time.monotonic()),
+    )
+    try:
+        server.start()
+    except OSError as error:
+        logger.error("health endpoint not started: %s", error)
+        return
+    state.health = server
+
+
+async def post_shutdown(application: BotApplication) -> None:
+    """Stop /healthz and close the journal (its committed rows are safe either way)."""
+    state: BotState = application.bot_data[STATE_KEY]
+    if state.health is not None:
+        await state.health.stop()
+        state.health = None
+    if state.journal is not None:
+        await state.journal.close()
+        state.journal = None
 
 
 async def _best_effort(call: Awaitable[object], what: str) -> None:

@@ -66,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", parents=[common], help="run the Telegram bot")
     p.set_defaults(run=_run_serve)
+
+    p = sub.add_parser("export-feedback", parents=[common],
+                       help="write the down-voted questions of the journal as an eval set")
+    p.add_argument("file", help="JSONL file to write (gold left empty to fill in)")
+    p.add_argument("--since", metavar="DATE", help="only questions asked since DATE (ISO)")
+    p.set_defaults(run=_run_export_feedback)
     return parser
 
 
@@ -134,6 +140,12 @@ def _run_serve(args: argparse.Namespace, config: Config) -> int:
     logging.getLogger().setLevel(logging.INFO)
     run(config, lambda: _open(config))
     return 0
+
+
+def _run_export_feedback(args: argparse.Namespace, config: Config) -> int:
+    from bot.journal import export_feedback_cli
+
+    return export_feedback_cli(config, Path(args.file), args.since)
 
 
 def _batch_questions(path: Path) -> Iterator[str]:

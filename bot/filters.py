@@ -16,16 +16,16 @@ QUESTION_COMMANDS = frozenset({"ask", "start"})
 
 
 class MentionsBot(MessageFilter):
-    """The text mentions this bot as @username (the entity Telegram sets, or the plain text)."""
+    """The text mentions this bot as @username.
+
+    Matched in the text alone: every mention entity Telegram sets is found this way too, and
+    slicing entities (UTF-16 offsets) fails on text with lone surrogates.
+    """
 
     def filter(self, message: Message) -> bool:
         username = message.get_bot().username
         if not username or not message.text:
             return False
-        target = "@" + username.lower()
-        mentions = message.parse_entities([MessageEntity.MENTION]).values()
-        if any(m.lower() == target for m in mentions):
-            return True
         return bool(_mention_pattern(username).search(message.text))
 
 

@@ -3,6 +3,11 @@
 AIORateLimiter keeps the bot under Telegram's flood limits (30 messages/s overall, 20/min per
 group) and waits out RetryAfter. It does not retry a request that failed on the network, so
 this subclass does, with a short backoff: a brief outage costs latency, not an answer.
+
+Except when the request was sent and only the reply is missing (a read timeout): Telegram may
+well have acted on it, and the Bot API has no idempotency key, so sending it again would post
+the answer twice (or answer a query twice, which Telegram refuses). Such a request is not
+repeated; the caller gets ``AnswerMayBeLost`` (a TimedOut) and logs it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError
+import httpx
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
 from .settings import RateLimitSettings
@@ -22,6 +28,15 @@ logger = logging.getLogger(__name__)
 # getUpdates is retried by the Updater itself, with its own backoff.
 _NOT_RETRIED = frozenset({"getUpdates", "getupdates"})
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
+
+
+class AnswerMayBeLost(TimedOut):
+    """The request reached Telegram but its reply did not arrive in time: not repeated."""
+
+
+def _reply_lost(error: NetworkError) -> bool:
+    """Sent, but no reply in time. Connect and pool timeouts never sent anything."""
+    return isinstance(error, TimedOut) and isinstance(error.__cause__, httpx.ReadTimeout)
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -53,7 +68,13 @@ class RetryingRateLimiter(AIORateLimiter):
             except BadRequest:
                 raise  # the request itself is wrong; sending it again cannot help
             except NetworkError as exc:
-                if endpoint in _NOT_RETRIED or attempt >= self.network_retries:
+                if endpoint in _NOT_RETRIED:
+                    raise
+                if _reply_lost(exc):
+                    raise AnswerMayBeLost(
+                        f"no reply to {endpoint} in time; not repeated, it may have arrived"
+                    ) from exc
+                if attempt >= self.network_retries:
                     raise
                 delay = BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)]
                 attempt += 1

@@ -1,9 +1,10 @@
 """Answers, contexts and lists as Telegram HTML that always parses and always fits.
 
-Everything from the corpus or a user goes through ``html.escape``; the only tags are the ones
-written here (<b>, <blockquote>, <blockquote expandable>). Telegram measures a message after
-parsing its entities, in UTF-16 code units, so budgets are computed on the visible text, and
-quotes are shortened (never split mid-tag) until the whole message is within the limit.
+Everything from the corpus or a user goes through ``escape`` (which also mends invalid Unicode,
+such as lone surrogates); the only tags are the ones written here (<b>, <blockquote>,
+<blockquote expandable>). Telegram measures a message after parsing its entities, in UTF-16 code
+units, so budgets are computed on the visible text, and quotes are shortened (never split
+mid-tag) until the whole message is within the limit.
 """
 
 from __future__ import annotations
@@ -28,9 +29,21 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _TAG = re.compile(r"<[^>]*>")
 
 
+def well_formed(text: str) -> str:
+    """``text`` as valid Unicode: a surrogate pair split into two code points (as slicing at
+    UTF-16 offsets leaves it) is joined again and a lone half becomes U+FFFD. Such text cannot
+    be encoded as UTF-8, so neither sent to Telegram nor searched."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def utf16_units(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units (emoji and rare CJK count 2)."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def escape(text: str) -> str:
+    """User or corpus text as HTML text: markup characters escaped, invalid Unicode mended."""
+    return html.escape(well_formed(text), quote=False)
 
 
 def visible_text(markup: str) -> str:
@@ -71,10 +84,10 @@ def highlight(text: str, spans: Iterable[tuple[int, int]]) -> str:
     parts: list[str] = []
     cursor = 0
     for start, end in merge_spans(spans, len(text))[:MAX_BOLD_PER_QUOTE]:
-        parts.append(html.escape(text[cursor:start], quote=False))
-        parts.append(f"<b>{html.escape(text[start:end], quote=False)}</b>")
+        parts.append(escape(text[cursor:start]))
+        parts.append(f"<b>{escape(text[start:end])}</b>")
         cursor = end
-    parts.append(html.escape(text[cursor:], quote=False))
+    parts.append(escape(text[cursor:]))
     return "".join(parts)
 
 
@@ -160,7 +173,7 @@ def source_line(
 ) -> str:
     line, _ = shorten(source_text(source), (), max_units)
     prefix = f"{marker(rank)} " if rank is not None else ""
-    return prefix + html.escape(line, quote=False)
+    return prefix + escape(line)
 
 
 def answer_page(
@@ -192,7 +205,7 @@ def _answer_page(
     first, last = offset + 1, offset + len(results)
     where = f"第 {first} 条" if first == last else f"第 {first}–{last} 条"
     header = (
-        f"🔎 <b>{html.escape(question, quote=False)}</b>\n" if question else ""
+        f"🔎 <b>{escape(question)}</b>\n" if question else ""
     ) + f"以下是相关原文（{where}）："
     sources = [source_line(r.source, r.rank, max_units=source_cap) for r in results]
     fixed = visible_units(header) + sum(visible_units(s) + 1 for s in sources)
@@ -224,7 +237,7 @@ def no_answer(question: str) -> str:
     """Plain Chinese: nothing answers, and what to try instead. No noisy best guesses."""
     shown, _ = shorten(question.strip(), (), QUESTION_MAX_UNITS)
     return (
-        f"没有找到能回答“{html.escape(shown, quote=False)}”的讲话原文。\n\n"
+        f"没有找到能回答“{escape(shown)}”的讲话原文。\n\n"
         "可以试试：\n"
         "• 少用几个词，只留关键词，如“课后服务”\n"
         "• 换成讲话里常用的说法，如“双减”“立德树人”\n"
@@ -256,7 +269,7 @@ def context_messages(
     if not passages:
         return []
     title, _ = shorten(passages[0].title or passages[0].file, (), SOURCE_MAX_UNITS)
-    header = f"📖 <b>上下文</b> · {html.escape(title, quote=False)}"
+    header = f"📖 <b>上下文</b> · {escape(title)}"
     blocks: list[str] = []
     section = None
     for passage in passages:
@@ -265,12 +278,12 @@ def context_messages(
             label += f" · {shorten(passage.section, (), SOURCE_MAX_UNITS)[0]}"
         section = passage.section
         is_target = passage.id == target_id
-        label_html = f"<b>{html.escape(label, quote=False)}</b>"
+        label_html = f"<b>{escape(label)}</b>"
         if is_target:
             label_html += "（所引段落）"
         fold_over = MESSAGE_LIMIT if is_target else expandable_over
         room = limit - visible_units(header) - visible_units(label_html) - 8 - 2 * len(SEPARATOR)
-        for number, piece in enumerate(chunks(passage.text, room)):
+        for number, piece in enumerate(chunks(well_formed(passage.text), room)):
             piece_label = label_html if number == 0 else f"{label_html}（续）"
             body = quote(piece, (), expandable_over=fold_over, max_units=room)
             blocks.append(f"{piece_label}\n{body}")
@@ -287,9 +300,9 @@ def sources_messages(speeches: Sequence[SpeechInfo], *, limit: int = MESSAGE_LIM
         facts = [str(speech.year) if speech.year else "", speech.level or ""]
         detail = " · ".join(f for f in facts if f)
         title, _ = shorten(speech.title or speech.file, (), SOURCE_MAX_UNITS)
-        line = f"{number}. {html.escape(title, quote=False)}"
+        line = f"{number}. {escape(title)}"
         if detail:
-            line += f"（{html.escape(detail, quote=False)}）"
+            line += f"（{escape(detail)}）"
         lines.append(f"{line} — {speech.passages} 段")
     return pack(lines, limit, separator="\n")
 
@@ -317,5 +330,5 @@ def pack(
 
 def preview(text: str, max_chars: int = 60) -> str:
     """The first words of a quote, one line, for inline result descriptions (plain text)."""
-    flat = " ".join(text.split())
+    flat = " ".join(well_formed(text).split())
     return flat if len(flat) <= max_chars else flat[: max_chars - 1] + "…"

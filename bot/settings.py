@@ -1,9 +1,11 @@
 """The bot's settings, parsed once from the YAML sections it owns into one frozen dataclass.
 
 Sections: ``telegram`` (server, polling), ``answers`` (how much to show), ``webhook``,
-``access`` (allowlists, admins), ``rate_limit`` (per user and Telegram's own limits) and
-``logging``. Bad values fail at start-up with a message naming the setting, not later in a
-handler. Secrets (bot token, webhook secret) come from the environment or files, never YAML.
+``access`` (allowlists, admins), ``rate_limit`` (per user and Telegram's own limits),
+``logging``, and for operations ``uploads`` (speech files sent by admins), ``journal`` (the
+opt-in question log and feedback) and ``health`` (the /healthz endpoint). Bad values fail
+at start-up with a message naming the setting, not later in a handler. Secrets (bot token,
+webhook secret) come from the environment or files, never YAML.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+import yaml
 
 from retrieval import Config, ConfigError
 
@@ -73,6 +77,31 @@ class RateLimitSettings:
 
 
 @dataclass(frozen=True)
+class UploadSettings:
+    enabled: bool
+    dir: Path  # where uploaded speeches are stored; always inside a corpus directory
+    max_bytes: int  # larger files are refused before downloading
+    extensions: tuple[str, ...]  # lower case, with the dot; .docx is stored as .txt beside
+
+
+@dataclass(frozen=True)
+class JournalSettings:
+    enabled: bool
+    path: Path  # the SQLite file
+    store_text: bool  # keep question texts (else only a salted hash and the length)
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    serve: str  # "webhook" (only in webhook mode), "always" or "off"
+    listen: str
+    port: int
+
+    def active(self, webhook: bool) -> bool:
+        return self.serve == "always" or (self.serve == "webhook" and webhook)
+
+
+@dataclass(frozen=True)
 class BotSettings:
     base_url: str
     base_file_url: str
@@ -85,6 +114,9 @@ class BotSettings:
     rate_limit: RateLimitSettings
     log_text: bool
     log_level: str
+    uploads: UploadSettings
+    journal: JournalSettings
+    health: HealthSettings
 
 
 def bot_settings(config: Config, env: Mapping[str, str] | None = None) -> BotSettings:
@@ -99,6 +131,7 @@ def bot_settings(config: Config, env: Mapping[str, str] | None = None) -> BotSet
     access = _Section(config, "access")
     rate = _Section(config, "rate_limit")
     logging_ = _Section(config, "logging")
+    webhook_settings = _webhook(webhook, env)
     return BotSettings(
         base_url=base_url,
         base_file_url=_file_url(base_url),
@@ -115,7 +148,7 @@ def bot_settings(config: Config, env: Mapping[str, str] | None = None) -> BotSet
             question_max_chars=answers.integer("question_max_chars", low=2, high=4096),
             recent_queries=answers.integer("recent_queries", low=1, high=1_000_000),
         ),
-        webhook=_webhook(webhook, env),
+        webhook=webhook_settings,
         access=AccessSettings(
             users=access.ids("users"),
             chats=access.ids("chats"),
@@ -131,7 +164,94 @@ def bot_settings(config: Config, env: Mapping[str, str] | None = None) -> BotSet
         ),
         log_text=logging_.boolean("log_text"),
         log_level=logging_.choice("level", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        uploads=_uploads(config),
+        journal=_journal(config, env),
+        health=_health(_Section(config, "health"), webhook_settings),
     )
+
+
+# Telegram lets bots download files of at most 20 MB.
+MAX_UPLOAD_MB = 20
+UPLOAD_TYPES = (".txt", ".md", ".docx")
+
+
+def _uploads(config: Config) -> UploadSettings:
+    section = _Section(config, "uploads")
+    corpus = [Path(d).resolve() for d in config.retrieval.corpus_dirs]
+    if not corpus:
+        raise ConfigError("uploads need a corpus directory (corpus.dirs is empty)")
+    given = section.optional_text("dir")
+    # Relative to the first corpus directory: the loader resolves only its own path settings.
+    directory = (corpus[0] / os.path.expanduser(given)).resolve() if given else corpus[0]
+    if not any(directory.is_relative_to(root) for root in corpus):
+        raise ConfigError(f"setting uploads.dir must be inside a corpus directory, got {given!r}")
+    extensions = section.values.get("extensions")
+    if not isinstance(extensions, list) or not extensions or not all(
+        isinstance(e, str) and e.lower() in UPLOAD_TYPES for e in extensions
+    ):
+        raise section._fail("extensions", "a list drawn from " + ", ".join(UPLOAD_TYPES),
+                            extensions)
+    wanted = {e.lower() for e in extensions}
+    indexed = {e.lower() for e in config.retrieval.extensions}
+    # .docx is stored as .txt beside it: every upload must end up in a file the corpus reads.
+    unread = sorted(e for e in wanted if (".txt" if e == ".docx" else e) not in indexed)
+    if unread:
+        raise ConfigError(
+            f"uploads.extensions has {', '.join(unread)}, but corpus.extensions does not "
+            "index the files they are stored as"
+        )
+    max_mb = section.number("max_mb", low=0.001)
+    if max_mb > MAX_UPLOAD_MB:
+        raise section._fail("max_mb", f"at most {MAX_UPLOAD_MB} (Telegram's limit)", max_mb)
+    return UploadSettings(
+        enabled=section.boolean("enabled"),
+        dir=directory,
+        max_bytes=int(max_mb * 1024 * 1024),
+        extensions=tuple(dict.fromkeys(e.lower() for e in extensions)),
+    )
+
+
+def _journal(config: Config, env: Mapping[str, str]) -> JournalSettings:
+    section = _Section(config, "journal")
+    return JournalSettings(
+        enabled=section.boolean("enabled"),
+        path=_config_path(config, env, "journal", "path", section.text("path")),
+        store_text=section.boolean("store_text"),
+    )
+
+
+def _health(section: _Section, webhook: WebhookSettings) -> HealthSettings:
+    health = HealthSettings(
+        serve=section.choice("serve", ("WEBHOOK", "ALWAYS", "OFF")).lower(),
+        listen=section.text("listen"),
+        port=section.integer("port", low=1, high=65535),
+    )
+    if health.active(webhook.enabled) and webhook.enabled and health.port == webhook.port:
+        raise ConfigError("health.port must differ from webhook.port (a separate server)")
+    return health
+
+
+def _config_path(
+    config: Config, env: Mapping[str, str], section: str, key: str, value: str
+) -> Path:
+    """A path setting the retrieval loader does not resolve: relative to the YAML file that
+    set it (the last one that has it), or to the working directory when set from the
+    environment, like the loader's own path settings."""
+    path = Path(os.path.expanduser(value))
+    if path.is_absolute():
+        return path
+    if env.get(f"POLICYBOT_{section.upper()}__{key.upper()}"):
+        return (Path.cwd() / path).resolve()
+    base = Path.cwd()
+    for file in config.source:
+        try:
+            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        part = data.get(section) if isinstance(data, dict) else None
+        if isinstance(part, dict) and key in part:
+            base = file.parent
+    return (base / path).resolve()
 
 
 def _webhook(section: _Section, env: Mapping[str, str]) -> WebhookSettings:

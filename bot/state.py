@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from .access import AccessPolicy, RefusalLog
 from .engines import EngineHolder
+from .journal import Journal
 from .keyboards import StoredQuestion
 from .ratelimit import UserRateLimiter
 from .settings import BotSettings
 from .stats import Stats
 from .store import RecentStore
+
+if TYPE_CHECKING:
+    from .health import HealthServer
 
 STATE_KEY = "policybot"
 
@@ -27,6 +33,9 @@ class BotState:
     questions: RecentStore[StoredQuestion]
     long_ids: RecentStore[str]
     stats: Stats = field(default_factory=Stats)
+    journal: Journal | None = None  # the question log and feedback, when journal.enabled
+    upload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one upload at a time
+    health: HealthServer | None = None  # the /healthz server while it runs
 
     @classmethod
     def create(cls, settings: BotSettings, engines: EngineHolder) -> BotState:

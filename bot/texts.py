@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+from .render import escape
+
 DESCRIPTION = (
     "政策讲话原文查询助手。输入问题或关键词，机器人从收录的讲话稿中找出回答它的原文段落，"
     "逐字引用，标出关键词，并注明出处（讲话、章节、段落）。"
@@ -47,7 +49,7 @@ def help_text(bot_username: str) -> str:
 
 
 def start_text(first_name: str, bot_username: str) -> str:
-    greeting = f"您好，{html.escape(first_name, quote=False)}！" if first_name else "您好！"
+    greeting = f"您好，{escape(first_name)}！" if first_name else "您好！"
     return greeting + "\n\n" + help_text(bot_username)
 
 
@@ -71,3 +73,29 @@ INLINE_HINT_DESCRIPTION = "例如：课后服务、教师队伍建设、双减"
 INLINE_BUTTON = "使用说明"
 INLINE_NOTHING_TITLE = "没有找到相关原文"
 INLINE_NOTHING_DESCRIPTION = "换个说法或少用几个词试试"
+
+# Uploads of speech files by admins (bot/handlers/documents.py).
+UPLOAD_ADMIN_ONLY = "只有管理员可以上传讲话稿。如需收录新的讲话，请把文件交给管理员。"
+UPLOAD_DISABLED = "上传讲话稿的功能未开启（配置项 uploads.enabled）。"
+UPLOAD_WRONG_TYPE = "不支持这种文件（{ext}）。请发送 {allowed} 格式的讲话稿。"
+UPLOAD_TOO_LARGE = "文件太大（{size}），上限是 {limit}。请拆分后分别发送。"
+UPLOAD_RECEIVED = "已收到 {name}，正在保存并更新索引……"
+UPLOAD_DOWNLOAD_FAILED = "下载文件失败（{reason}），请重新发送。"
+UPLOAD_EMPTY = "没有收录：文件里没有文字。"
+UPLOAD_DUPLICATE = "没有收录：内容与已收录的 {name} 完全相同。"
+UPLOAD_REFUSED = "没有收录：{reason}。"
+UPLOAD_REJECTED = "没有收录 {name}：{reason}。文件已删除。"
+UPLOAD_INDEX_FAILED = (
+    "文件已保存为 {name}，但更新索引失败，继续使用原来的索引。错误已记录在日志中，"
+    "可稍后发送 /reload 重试。"
+)
+UPLOAD_RENAMED = "（文件名已改为 {name}）"
+UPLOAD_FAILED = "处理文件时出错，没有收录。错误已记录在日志中。"
+
+# Feedback buttons under answers (bot/handlers/feedback.py).
+FEEDBACK_UP = "👍 有帮助"
+FEEDBACK_DOWN = "👎 没帮助"
+FEEDBACK_THANKS = {1: "感谢反馈：有帮助 👍", -1: "感谢反馈：没帮助 👎，我们会改进。"}
+FEEDBACK_CHANGED = {1: "已改为：有帮助 👍", -1: "已改为：没帮助 👎"}
+FEEDBACK_SAME = "已经记录过了，谢谢。"
+FEEDBACK_FAILED = "暂时无法记录反馈，请稍后再试。"

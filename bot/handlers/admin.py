@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 
 from telegram import Update
 
@@ -49,15 +51,25 @@ async def reload_command(update: Update, context: BotContext) -> None:
     await status.edit_text(text)
 
 
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} ms"
+
+
 async def stats_command(update: Update, context: BotContext) -> None:
+    """From the journal when it is enabled (all-time, with feedback), else since start-up."""
     message = update.effective_message
     assert message is not None
     state = context.state
+    if state.journal is not None:
+        try:
+            text = await _journal_stats(context)
+        except (sqlite3.Error, RuntimeError) as error:
+            logger.warning("journal unreadable for /stats, using memory: %s", error)
+        else:
+            await reply(message, text)
+            return
     snap = state.stats.snapshot()
     report = state.engines.current.report
-
-    def ms(value: float | None) -> str:
-        return "—" if value is None else f"{value:.0f} ms"
 
     hours, rest = divmod(int(snap.uptime_s), 3600)
     text = (
@@ -65,10 +77,28 @@ async def stats_command(update: Update, context: BotContext) -> None:
         f"运行时长：{hours} 小时 {rest // 60} 分\n"
         f"提问：{snap.questions} 次，其中未找到答案 {snap.unanswered} 次"
         f"（{snap.unanswered_rate:.0%}）\n"
-        f"响应时间：p50 {ms(snap.p50_ms)}，p95 {ms(snap.p95_ms)}\n"
+        f"响应时间：p50 {_ms(snap.p50_ms)}，p95 {_ms(snap.p95_ms)}\n"
         f"索引：{report.speeches} 篇讲话，{report.passages} 段"
     )
     await reply(message, text)
+
+
+async def _journal_stats(context: BotContext) -> str:
+    state = context.state
+    assert state.journal is not None
+    summary = await state.journal.summary()
+    report = state.engines.current.report
+    since = (
+        time.strftime("%Y-%m-%d", time.localtime(summary.since)) if summary.since else "现在"
+    )
+    return (
+        f"<b>运行统计</b>（问答日志，自 {since} 以来）\n"
+        f"提问：{summary.questions} 次，其中未找到答案 {summary.unanswered} 次"
+        f"（{summary.unanswered_rate:.0%}）\n"
+        f"响应时间：p50 {_ms(summary.p50_ms)}，p95 {_ms(summary.p95_ms)}\n"
+        f"反馈：👍 {summary.up} 次，👎 {summary.down} 次\n"
+        f"索引：{report.speeches} 篇讲话，{report.passages} 段"
+    )
 
 
 async def admin_only(update: Update, context: BotContext) -> None:

@@ -11,7 +11,7 @@ from .. import keyboards, render, texts
 from ..keyboards import ContextButton, PageButton
 from ..logs import log_answer
 from ..state import BotContext
-from .replies import in_group, is_not_modified
+from .replies import acknowledge, in_group, is_not_modified, send_html
 
 PAGE_PATTERN = r"^p:"
 CONTEXT_PATTERN = r"^x[:~]"
@@ -42,13 +42,14 @@ async def page_button(update: Update, context: BotContext) -> None:
         per_page=stored.per_page,
         long_ids=state.long_ids,
         more_label=keyboards.more_label(group=in_group(query.message)),
+        feedback=stored.feedback,
     )
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as error:
         if not is_not_modified(error):
             raise
-    await query.answer()
+    await acknowledge(query)
     log_answer(
         kind="page",
         chat=query.message.chat.type,
@@ -77,7 +78,7 @@ async def context_button(update: Update, context: BotContext) -> None:
     if not passages:
         await query.answer(texts.PASSAGE_GONE, show_alert=True)
         return
-    await query.answer()
+    await acknowledge(query)
     messages = render.context_messages(
         passages, passage_id, expandable_over=answers.expandable_over
     )
@@ -106,7 +107,8 @@ async def _send_under(query: CallbackQuery, messages: list[str]) -> None:
             if number == 0
             else None
         )
-        await query.get_bot().send_message(
+        await send_html(
+            query.get_bot(),
             chat_id=anchor.chat.id,
             text=text,
             reply_parameters=parameters,

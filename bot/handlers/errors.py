@@ -6,11 +6,12 @@ import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 
 from .. import texts
+from ..limiter import AnswerMayBeLost
 from ..state import BotContext
-from .replies import reply
+from .replies import is_query_too_old, reply
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,13 @@ async def on_error(update: object, context: BotContext) -> None:
             logger.warning("network error outside an update: %s", error)
         else:
             logger.error("error outside an update", exc_info=error)
+        return
+    if isinstance(error, AnswerMayBeLost) or (
+        isinstance(error, BadRequest) and is_query_too_old(error)
+    ):
+        # Telegram has the answer already, or will take none: an apology could only be a
+        # second message (or a second answer, which Telegram refuses).
+        logger.warning("update %s: %s; nothing more sent", update.update_id, error.message)
         return
     chat = update.effective_chat
     logger.error(

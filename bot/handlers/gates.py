@@ -6,14 +6,37 @@ in groups, and empty inline results. Group -1, rate: per-user question limit wit
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable
+
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from .. import texts
 from ..ratelimit import Verdict
 from ..state import BotContext
 from .replies import reply
+
+logger = logging.getLogger(__name__)
+
+
+async def _then_stop(notice: Awaitable[object] | None, update: Update) -> None:
+    """Send the gate's notice, then stop the update, even if the notice fails.
+
+    An exception from a handler does not stop an update in PTB: its later handler groups
+    still run. So a refusal that could not be delivered (Telegram down past the retries, a
+    press too old to acknowledge) would let the outsider's update through to be answered.
+    """
+    try:
+        if notice is not None:
+            await notice
+    except TelegramError as error:
+        logger.warning("update %s: gate notice not delivered (%s)", update.update_id, error)
+    except Exception:
+        logger.exception("update %s: gate notice failed", update.update_id)
+    raise ApplicationHandlerStop
 
 
 async def access_gate(update: Update, context: BotContext) -> None:
@@ -25,13 +48,14 @@ async def access_gate(update: Update, context: BotContext) -> None:
     state = context.state
     if state.access.allows(user.id, chat.id if chat else None, private=private):
         return
+    notice: Awaitable[object] | None = None
     if update.inline_query:
-        await update.inline_query.answer([], cache_time=0, is_personal=True)
+        notice = update.inline_query.answer([], cache_time=0, is_personal=True)
     elif update.callback_query:
-        await update.callback_query.answer()
+        notice = update.callback_query.answer()
     elif private and update.message and state.refusals.should_refuse(user.id):
-        await reply(update.message, texts.REFUSAL)
-    raise ApplicationHandlerStop
+        notice = reply(update.message, texts.REFUSAL)
+    await _then_stop(notice, update)
 
 
 async def question_rate_gate(update: Update, context: BotContext) -> None:
@@ -43,10 +67,11 @@ async def question_rate_gate(update: Update, context: BotContext) -> None:
     verdict = limiter.check(user.id)
     if verdict is Verdict.ALLOW:
         return
+    notice: Awaitable[object] | None = None
     if verdict is Verdict.NOTIFY:
         seconds = max(1, round(limiter.retry_in(user.id)))
-        await reply(message, texts.RATE_LIMITED.format(seconds=seconds))
-    raise ApplicationHandlerStop
+        notice = reply(message, texts.RATE_LIMITED.format(seconds=seconds))
+    await _then_stop(notice, update)
 
 
 async def button_rate_gate(update: Update, context: BotContext) -> None:
@@ -56,5 +81,4 @@ async def button_rate_gate(update: Update, context: BotContext) -> None:
         return
     if context.state.limiter.check(user.id) is Verdict.ALLOW:
         return
-    await query.answer(texts.BUTTON_BUSY, show_alert=True)
-    raise ApplicationHandlerStop
+    await _then_stop(query.answer(texts.BUTTON_BUSY, show_alert=True), update)

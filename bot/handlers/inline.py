@@ -64,7 +64,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
         return
     started = time.perf_counter()
     question = question[: settings.answers.question_max_chars]
-    offset = int(query.offset) if query.offset.isdigit() else 0
+    offset = int(query.offset) if query.offset.isascii() and query.offset.isdigit() else 0
     per_page = min(settings.answers.inline, InlineQueryLimit.RESULTS)
     answer = await state.engines.ask(question, per_page, offset)
     answered = answer.answered and bool(answer.results)

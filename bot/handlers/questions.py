@@ -63,8 +63,10 @@ async def answer_question(message: Message, context: BotContext, question: str) 
     group = in_group(message)
     per_page = settings.group if group else settings.private
     answer = await state.engines.ask(question, per_page, 0)
+    feedback = None
     if answer.answered and answer.results:
-        key = state.questions.put(keyboards.StoredQuestion(question, per_page))
+        feedback = state.journal.new_key() if state.journal else None  # 👍/👎 buttons
+        key = state.questions.put(keyboards.StoredQuestion(question, per_page, feedback))
         text = render.answer_page(answer, offset=0, expandable_over=settings.expandable_over)
         markup = keyboards.answer_keyboard(
             answer,
@@ -73,6 +75,7 @@ async def answer_question(message: Message, context: BotContext, question: str) 
             per_page=per_page,
             long_ids=state.long_ids,
             more_label=keyboards.more_label(group=group),
+            feedback=feedback,
         )
     else:
         text, markup = render.no_answer(question), None
@@ -89,6 +92,11 @@ async def answer_question(message: Message, context: BotContext, question: str) 
         more=answer.more,
         text=question if state.settings.log_text else None,
     )
+    if state.journal:
+        await state.journal.record_question(
+            key=feedback, chat_type=message.chat.type, text=question, answered=answered,
+            results=len(answer.results) if answered else 0, latency_ms=latency_ms,
+        )
 
 
 async def private_question(update: Update, context: BotContext) -> None:

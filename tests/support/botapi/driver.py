@@ -9,6 +9,7 @@ helpers; only loopback addresses are ever contacted.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -18,7 +19,7 @@ import subprocess
 import tempfile
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -343,6 +344,47 @@ class BotApiServer:
         result = await self._control("POST", "/updates/message", body=body)
         return self._delivered(result, expect_delivery)
 
+    async def send_document(
+        self,
+        *,
+        user_id: int,
+        file_name: str | None,
+        content: bytes,
+        mime_type: str | None = "text/plain",
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        caption: str | None = None,
+        file_size: int | None = None,
+        expect_delivery: bool = True,
+    ) -> dict[str, Any]:
+        """A user sends a file; returns the Update (its message carries ``document``).
+
+        The bytes stay on the server: the bot gets them with getFile and a download from
+        ``base_file_url``, as from Telegram. ``file_size`` overrides the size Telegram reports
+        (default: ``len(content)``); files over 20 MB cannot be downloaded by bots.
+        """
+        chat = {"id": user_id if chat_id is None else chat_id, "type": chat_type}
+        document: dict[str, Any] = {
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "content_base64": base64.b64encode(content).decode("ascii"),
+        }
+        if file_size is not None:
+            document["file_size"] = file_size
+        body: dict[str, Any] = {
+            "user": {"id": user_id, "first_name": "User"},
+            "chat": chat,
+            "document": document,
+        }
+        if caption is not None:
+            body["caption"] = caption
+        result = await self._control("POST", "/updates/document", body=body)
+        return self._delivered(result, expect_delivery)
+
+    async def files(self) -> list[dict[str, Any]]:
+        """Files users sent: file_id, file_path, file_size, described (getFile), downloads."""
+        return (await self._control("GET", "/files"))["files"]
+
     async def edit_user_message(
         self,
         *,
@@ -415,6 +457,25 @@ class BotApiServer:
         }
         result = await self._control("POST", "/updates/chosen_inline_result", body=body)
         return self._delivered(result, True)
+
+    async def inject(self, actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Many user actions in one request, in order (thousands per second, for fuzzing).
+
+        Each action is ``{"type": ..., **body}``: type ``message``, ``edited_message``,
+        ``channel_post``, ``callback_query``, ``inline_query`` or ``chosen_inline_result``, and
+        the body of that action's control endpoint (see README). Returns one result per action:
+        that endpoint's answer (``update``, ``queued``, ``reason``, and ``id`` for queries), or
+        ``{"error": ...}`` for an action the control API refused. Texts may hold any Python
+        string, lone surrogates included (sent as JSON escapes, as a client bug would).
+        """
+        payload = json.dumps({"actions": list(actions)})  # ASCII: "\\ud800" survives
+        async with httpx.AsyncClient(trust_env=False, timeout=60.0) as client:
+            response = await client.post(
+                f"{self.url}/_control/updates/batch",
+                content=payload,
+                headers={"content-type": "application/json"},
+            )
+        return self._decode(response)["results"]
 
     async def register_chat(
         self,

@@ -27,6 +27,27 @@ function queryView(item) {
   return { id: item.id, kind: item.kind, ...item.data, answer: item.answer, answered_at: item.answeredAt };
 }
 
+const BATCH_ACTIONS = {
+  message: injections.userMessage,
+  edited_message: injections.editedMessage,
+  channel_post: injections.channelPost,
+  callback_query: injections.callbackQuery,
+  inline_query: injections.inlineQuery,
+  chosen_inline_result: injections.chosenInlineResult,
+};
+
+/** One action of a batch: its endpoint's answer, or {error} if the control API refuses it. */
+function injectOne(state, action) {
+  const inject = BATCH_ACTIONS[action && action.type];
+  if (!inject) return { error: `unknown action type ${JSON.stringify(action && action.type)}` };
+  try {
+    return inject(state, action);
+  } catch (err) {
+    if (err instanceof ControlError) return { error: err.message };
+    throw err;
+  }
+}
+
 function controlRouter(state, express) {
   const router = express.Router();
   const route = (verb, path, handler) => router[verb](path, async (req, res) => {
@@ -55,12 +76,21 @@ function controlRouter(state, express) {
 
   // Acting as users.
   route('post', '/updates/message', (req) => injections.userMessage(state, req.body));
+  route('post', '/updates/document', (req) => injections.userDocument(state, req.body));
+  route('get', '/files', () => ({ files: state.files.view() }));
   route('post', '/updates/edited_message', (req) => injections.editedMessage(state, req.body));
   route('post', '/updates/channel_post', (req) => injections.channelPost(state, req.body));
   route('post', '/updates/callback_query', (req) => injections.callbackQuery(state, req.body));
   route('post', '/updates/inline_query', (req) => injections.inlineQuery(state, req.body));
   route('post', '/updates/chosen_inline_result', (req) => injections.chosenInlineResult(state, req.body));
   route('get', '/updates', () => state.updates.view());
+  // Many actions in one request, in order (fuzz tests send thousands): each is {type, ...the
+  // body of that action's endpoint}; an action the control API refuses yields {error}.
+  route('post', '/updates/batch', (req) => {
+    const actions = (req.body || {}).actions;
+    if (!Array.isArray(actions)) throw new ControlError('actions must be an array');
+    return { results: actions.map((action) => injectOne(state, action)) };
+  });
 
   // Chats and what the bot sent.
   route('post', '/chats', (req) => {

@@ -1,8 +1,8 @@
 'use strict';
 
 /*
- * What users do, turned into updates: send or edit a message, post in a channel, press an
- * inline button, type an inline query, pick an inline result. Messages get per-chat ids and
+ * What users do, turned into updates: send or edit a message, send a document, post in a
+ * channel, press an inline button, type an inline query, pick an inline result. Messages get per-chat ids and
  * the entities a Telegram client would produce; in groups the bot's privacy mode decides
  * whether the update is delivered at all, as in Telegram.
  */
@@ -65,8 +65,8 @@ function privacyVerdict(state, rec, message) {
   const group = rec.chat.type === 'group' || rec.chat.type === 'supergroup';
   if (!group || !state.config.privacyMode || rec.botIsAdmin) return { deliver: true };
   const me = state.botUser.username.toLowerCase();
-  const text = message.text || '';
-  for (const e of message.entities || []) {
+  const text = message.text || message.caption || '';
+  for (const e of message.entities || message.caption_entities || []) {
     const part = text.substr(e.offset, e.length).toLowerCase();
     const addressee = part.includes('@') ? part.slice(part.indexOf('@') + 1) : null;
     if (e.type === 'bot_command' && (addressee === null || addressee === me)) return { deliver: true };
@@ -105,6 +105,37 @@ function userMessage(state, body) {
     const formatted = body.entities ? { text, entities: body.entities } : userText(text);
     message.text = formatted.text;
     if (formatted.entities.length) message.entities = formatted.entities;
+    return message;
+  });
+  return pushMessageUpdate(state, 'message', rec, stored.message);
+}
+
+/**
+ * A user sends a file: {user..., chat..., document: {file_name, mime_type, content_base64,
+ * file_size?, file_id?}, caption?}. The bytes stay on the server for getFile and download.
+ */
+function userDocument(state, body) {
+  const user = actingUser(state, body);
+  const rec = userChat(state, body, user);
+  const doc = body.document || {};
+  if (typeof doc.content_base64 !== 'string') {
+    throw new ControlError('document.content_base64 must be the file content in base64');
+  }
+  const content = Buffer.from(doc.content_base64, 'base64');
+  if (doc.file_size !== undefined && !(Number.isInteger(doc.file_size) && doc.file_size >= 0)) {
+    throw new ControlError('document.file_size must be a non-negative integer');
+  }
+  const document = state.files.add({
+    content, fileName: doc.file_name, mimeType: doc.mime_type, fileSize: doc.file_size,
+    fileId: doc.file_id,
+  });
+  const stored = state.store.addMessage(rec, (messageId) => {
+    const message = { message_id: messageId, from: user, chat: rec.chat, date: now(), document };
+    if (body.caption) {
+      const formatted = userText(requireText(body.caption, 1024));
+      message.caption = formatted.text;
+      if (formatted.entities.length) message.caption_entities = formatted.entities;
+    }
     return message;
   });
   return pushMessageUpdate(state, 'message', rec, stored.message);
@@ -216,5 +247,6 @@ function chosenInlineResult(state, body) {
 }
 
 module.exports = {
-  userMessage, editedMessage, channelPost, callbackQuery, inlineQuery, chosenInlineResult,
+  userMessage, userDocument, editedMessage, channelPost, callbackQuery, inlineQuery,
+  chosenInlineResult,
 };

@@ -8,6 +8,7 @@
 const { EventEmitter } = require('events');
 const { CallLog } = require('./calllog');
 const { Faults } = require('./faults');
+const { FileStore } = require('./files');
 const { RateLimiter } = require('./limits');
 const { QueryRegistry } = require('./queries');
 const { ChatStore } = require('./store');
@@ -33,6 +34,7 @@ class State {
     this.queries = new QueryRegistry(this.config.queryTtl);
     this.calls = new CallLog();
     this.faults = new Faults();
+    this.files = new FileStore();
     this.limiter = new RateLimiter(this.config.limits);
     this.inlineMessages = new Map();
     this.webhook = null;

@@ -138,6 +138,8 @@ function messageView(stored, { history = false } = {}) {
     deleted: stored.deleted,
     ...stored.meta,
   };
+  if (m.document) view.document = m.document;
+  if (m.caption !== undefined) view.caption = m.caption;
   if (history) view.history = stored.history;
   return view;
 }
