@@ -18,7 +18,7 @@ PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
 def evidence_terms(terms: Sequence[str]) -> list[str]:
     """The words of a question, without the character pairs and characters added for recall:
     shared characters help ranking but are no evidence that the corpus answers it."""
-    return [t for t in terms if not t.startswith("#")]
+    return [t for t in terms if Tokenizer.is_word(t)]
 
 
 def quote(text: str, terms: set[str], tokenizer: Tokenizer, max_chars: int) -> str:

@@ -24,6 +24,8 @@ import opencc
 
 jieba.setLogLevel(logging.WARNING)
 
+# Marks character-pair and character tokens, so they never collide with jieba's words.
+CHARACTER_MARK = "#"
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 MENTION = re.compile(r"@[A-Za-z0-9_]{3,}")
 WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
@@ -140,6 +142,11 @@ class Tokenizer:
                 run_start = run_end = end
         yield from self._grams(normal, run_start, run_end)
 
+    @staticmethod
+    def is_word(token: str) -> bool:
+        """A jieba word, not one of the character tokens added by _scan."""
+        return not token.startswith(CHARACTER_MARK)
+
     def _keep(self, word: str) -> bool:
         return word not in self.stopwords and WORDLIKE.search(word) is not None
 
@@ -161,6 +168,6 @@ class Tokenizer:
         if not self.characters:
             return
         for i in range(start, end - 1):
-            yield f"#{text[i:i + 2]}", i, i + 2
+            yield f"{CHARACTER_MARK}{text[i:i + 2]}", i, i + 2
         for i in range(start, end):
-            yield f"#{text[i]}", i, i + 1
+            yield f"{CHARACTER_MARK}{text[i]}", i, i + 1
