@@ -18,7 +18,7 @@ HEADING = [
 ]
 # Where a run-on line may be cut into paragraphs: a marker right after a sentence end.
 INLINE_MARKER = re.compile(
-    rf"(?<=[。！？!?；;”\s])(?=[{NUM}]+、|[（(][{NUM}]+[)）]|[{NUM}]是|第[{NUM}]+[，,、]|其[{NUM}][，,、])")
+    rf"(?<=[。！？!?；;”\s])(?=[{NUM}]+、|[（(][{NUM}]+[)）]|[{NUM}][是要]|第[{NUM}]+[，,、]|其[{NUM}][，,、])")
 SENTENCE = re.compile(r"[^。！？!?；;…]*(?:[。！？!?；;]+|…+)[”’」』）)]*|[^。！？!?；;…]+$")
 TERMINAL = tuple("。！？!?；;…”’」』:：")
 HEADING_MAX = 50

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from retrieval import Engine
+from retrieval.model import Speech
+from retrieval.passages import speech_passages
 from retrieval.speeches import clean_lines, split_speeches
 from tests.conftest import SEEDS
 
@@ -51,6 +53,16 @@ def test_one_line_speech_is_split_into_sections(seed_engine: Engine) -> None:
     sections = {p.section for p in passages}
     assert any(s.startswith("一、回顾过去") for s in sections)
     assert any("›" in s and "(一)" in s for s in sections)
+
+
+def test_run_on_paragraph_is_cut_at_each_point_of_a_list() -> None:
+    """一是/二是 and 一要/二要 open the points of a list: each point starts its own passage."""
+    points = ["一要落实教师待遇。" + "去年以来各地改善待遇，" * 12 + "成效明显。",
+              "二要完善补充机制。" + "农村学校缺少教师，" * 12 + "必须补足。",
+              "三是加强教师交流。" + "县域内轮岗交流，" * 12 + "形成制度。"]
+    speech = Speech(file="a.txt", index=0, title="讲话", lines=("".join(points),))
+    texts = [p.text for p in speech_passages(speech, 0, max_chars=300, min_chars=40)]
+    assert texts == points
 
 
 def test_lines_broken_mid_paragraph_are_joined(seed_engine: Engine) -> None:
