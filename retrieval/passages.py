@@ -16,7 +16,7 @@ HEADING = [
     re.compile(rf"^[（(]\s*[{NUM}]+\s*[)）]|^第[{NUM}]+[，,、]"),
     re.compile(r"^\d{1,2}\s*[.．、]\s*(?!\d)"),
 ]
-# Where a run-on line may be cut into paragraphs: a marker right after a sentence end.
+# Where a line is cut into paragraphs: a heading or list marker right after a sentence end.
 INLINE_MARKER = re.compile(
     rf"(?<=[。！？!?；;”\s])(?=[{NUM}]+、|[（(][{NUM}]+[)）]|[{NUM}][是要]|第[{NUM}]+[，,、]|其[{NUM}][，,、])")
 SENTENCE = re.compile(r"[^。！？!?；;…]*(?:[。！？!?；;]+|…+)[”’」』）)]*|[^。！？!?；;…]+$")
@@ -31,7 +31,7 @@ def speech_passages(speech: Speech, speech_no: int, max_chars: int,
     sections: list[str] = []  # heading text per level, '' where a level is unset
     out: list[Passage] = []
     seen_ids: set[str] = set()
-    for paragraph in _paragraphs(speech.lines, max_chars):
+    for paragraph in _paragraphs(speech.lines, min_chars):
         level = _heading_level(paragraph)
         body = paragraph
         if level is not None:
@@ -47,8 +47,12 @@ def speech_passages(speech: Speech, speech_no: int, max_chars: int,
     return out
 
 
-def _paragraphs(lines: tuple[str, ...], max_chars: int) -> list[str]:
-    """Join lines broken mid-paragraph, then cut run-on lines at inline section markers."""
+def _paragraphs(lines: tuple[str, ...], min_chars: int) -> list[str]:
+    """Join lines broken mid-paragraph, then cut lines at inline section and list markers.
+
+    Every point of a list (一是…二是…) becomes a paragraph of its own, even in a short line: a
+    question is about one point, and a passage that holds four topics ranks and quotes badly.
+    A piece shorter than min_chars (the sentence that opens a list) joins the next one."""
     joined: list[str] = []
     previous_open = False  # the previous line stopped mid-sentence
     for line in lines:
@@ -62,11 +66,20 @@ def _paragraphs(lines: tuple[str, ...], max_chars: int) -> list[str]:
         previous_open = len(joined[-1]) > HEADING_MAX and not joined[-1].endswith(TERMINAL)
     out: list[str] = []
     for paragraph in joined:
-        if len(paragraph) <= max_chars:
-            out.append(paragraph)
-        else:
-            out.extend(p.strip() for p in INLINE_MARKER.split(paragraph) if p.strip())
+        short = False  # the previous piece of this line is too short to stand alone
+        for piece in filter(None, (p.strip() for p in INLINE_MARKER.split(paragraph))):
+            if short:
+                out[-1] += piece
+            else:
+                out.append(piece)
+            short = _too_short(out[-1], min_chars)
     return out
+
+
+def _too_short(piece: str, min_chars: int) -> bool:
+    """A piece that cannot stand alone: a lone sentence opening a list, after its heading."""
+    body = piece if _heading_level(piece) is None else _split_heading(piece)[1]
+    return 0 < len(body) < min_chars
 
 
 def _heading_level(line: str) -> int | None:

@@ -28,7 +28,7 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_index_reports_counts(capsys) -> None:
     code, out, _ = _run(capsys, "index", "--corpus", str(SEEDS))
     assert code == 0
-    assert "files: 5  speeches: 9  passages: 346" in out
+    assert "files: 5  speeches: 9  passages: 358" in out
     assert "skipped: 0" in out
 
 

@@ -56,13 +56,25 @@ def test_one_line_speech_is_split_into_sections(seed_engine: Engine) -> None:
 
 
 def test_run_on_paragraph_is_cut_at_each_point_of_a_list() -> None:
-    """一是/二是 and 一要/二要 open the points of a list: each point starts its own passage."""
+    """一是/二是 and 一要/二要 open the points of a list: each point is a passage of its own."""
     points = ["一要落实教师待遇。" + "去年以来各地改善待遇，" * 12 + "成效明显。",
               "二要完善补充机制。" + "农村学校缺少教师，" * 12 + "必须补足。",
               "三是加强教师交流。" + "县域内轮岗交流，" * 12 + "形成制度。"]
     speech = Speech(file="a.txt", index=0, title="讲话", lines=("".join(points),))
     texts = [p.text for p in speech_passages(speech, 0, max_chars=300, min_chars=40)]
     assert texts == points
+
+
+def test_short_list_is_cut_too_and_its_opening_joins_the_first_point() -> None:
+    line = ("第五，加强党的领导。党的领导是根本保证。"
+            "一是严格落实党委教育工作领导小组议事规则，确保方针政策全面落实。"
+            "二是加强基层党组织建设，发挥学校党组织战斗堡垒作用和党员先锋模范作用。")
+    speech = Speech(file="a.txt", index=0, title="讲话", lines=(line,))
+    passages = speech_passages(speech, 0, max_chars=300, min_chars=40)
+    assert [p.text for p in passages] == [
+        "党的领导是根本保证。一是严格落实党委教育工作领导小组议事规则，确保方针政策全面落实。",
+        "二是加强基层党组织建设，发挥学校党组织战斗堡垒作用和党员先锋模范作用。"]
+    assert {p.section for p in passages} == {"第五，加强党的领导"}
 
 
 def test_lines_broken_mid_paragraph_are_joined(seed_engine: Engine) -> None:
