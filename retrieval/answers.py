@@ -7,8 +7,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from .index import BM25Index
 from .model import Passage, Result, Source
 from .passages import SENTENCE
+from .query import Query
 from .tokens import Tokenizer
 
 GAP = "……"
@@ -19,6 +21,25 @@ def evidence_terms(terms: Sequence[str]) -> list[str]:
     """The words of a question, without the character pairs and characters added for recall:
     shared characters help ranking but are no evidence that the corpus answers it."""
     return [t for t in terms if Tokenizer.is_word(t)]
+
+
+def match_share(query: Query, index: BM25Index, row: int) -> float:
+    """How much of the question one passage matches, the measure behind abstaining.
+
+    Each of the question's words adds its BM25 weight in the passage, or a synonym's weight
+    times the synonym's query weight when that is more; the sum is divided by the score of an
+    average-length passage holding each word once (the sum of their idf). Words unknown to the
+    corpus count in the divisor with the highest idf, so a question about things the speeches
+    never mention scores low."""
+    words = evidence_terms(query.terms)
+    possible = sum(index.idf_of(word) for word in words)
+    if possible <= 0:
+        return 0.0
+    matched = sum(
+        max([index.term_weight(word, row)]
+            + [query.weights[s] * index.term_weight(s, row) for s in query.synonyms.get(word, ())])
+        for word in words)
+    return matched / possible
 
 
 def quote(text: str, terms: set[str], tokenizer: Tokenizer, max_chars: int) -> str:

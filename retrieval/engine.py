@@ -23,6 +23,7 @@ from .build import build_segment
 from .corpus import CorpusFile, corpus_key, read_passages, scan
 from .index import BM25Index, Segment, load_vocab, save_vocab
 from .model import Answer, IndexReport, Passage, SkippedFile, SpeechInfo
+from .query import QueryBuilder, Thesaurus
 from .settings import RetrievalSettings
 from .store import PassageStore, StorePart
 from .tokens import Tokenizer
@@ -44,10 +45,11 @@ class CacheError(Exception):
 class Engine:
     """A loaded index over one corpus. Safe to share between threads; replace it to reload."""
 
-    def __init__(self, settings: RetrievalSettings, tokenizer: Tokenizer, index: BM25Index,
+    def __init__(self, settings: RetrievalSettings, queries: QueryBuilder, index: BM25Index,
                  store: PassageStore, report: IndexReport) -> None:
         self.settings = settings
-        self.tokenizer = tokenizer
+        self.queries = queries
+        self.tokenizer = queries.tokenizer
         self.index = index
         self.store = store
         self.report = report
@@ -58,6 +60,8 @@ class Engine:
         started = time.perf_counter()
         cache = _Cache(settings.cache_dir)
         tokenizer = Tokenizer(settings.user_dict, settings.stopwords, settings.characters)
+        queries = QueryBuilder(tokenizer, Thesaurus.load(settings.synonyms, tokenizer.normalize),
+                               settings.synonym_weight)
         fingerprint = {"format": FORMAT, "code": _code_digest(),
                        "settings": settings.fingerprint(), "tokens": tokenizer.fingerprint()}
         config_id = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
@@ -67,7 +71,7 @@ class Engine:
         try:
             manifest = cache.manifest(key)
             if manifest is not None:
-                engine = cls._load(settings, tokenizer, cache, manifest)
+                engine = cls._load(settings, queries, cache, manifest)
                 engine.report.seconds = time.perf_counter() - started
                 cache.touch(key)
                 return engine
@@ -75,7 +79,7 @@ class Engine:
             problem = f"index cache for this corpus unusable ({exc}); rebuilt"
             log.warning("%s", problem)
             cache.forget(key)
-        engine, manifest = cls._extend_or_build(settings, tokenizer, cache, files, config_id,
+        engine, manifest = cls._extend_or_build(settings, queries, cache, files, config_id,
                                                 progress)
         engine.report.cache_problem = problem
         cache.save_manifest(key, manifest)
@@ -83,17 +87,17 @@ class Engine:
         return engine
 
     @classmethod
-    def _extend_or_build(cls, settings, tokenizer, cache, files, config_id, progress):
+    def _extend_or_build(cls, settings, queries, cache, files, config_id, progress):
         by_name = {f.name: f for f in files}
         base = cache.base_for(config_id, by_name)
         if base is not None:
             try:
-                engine = cls._load(settings, tokenizer, cache, base)
+                engine = cls._load(settings, queries, cache, base)
                 added = [f for f in files if f.name not in base["files"]]
                 return engine._append(cache, added, files, base, config_id, progress)
             except (CacheError, OSError, ValueError, KeyError, TypeError) as exc:
                 log.warning("could not extend the cached index (%s); rebuilding", exc)
-        engine = cls(settings, tokenizer, BM25Index({}, [], settings.k1, settings.b,
+        engine = cls(settings, queries, BM25Index({}, [], settings.k1, settings.b,
                                                     settings.epsilon),
                      PassageStore([]), IndexReport())
         return engine._append(cache, files, files, {"segments": [], "skipped": []}, config_id,
@@ -120,10 +124,10 @@ class Engine:
                     "skipped": [asdict(s) for s in skipped],
                     "report": {"files": report.files, "speeches": report.speeches,
                                "passages": report.passages}}
-        return Engine(self.settings, self.tokenizer, index, store, report), manifest
+        return Engine(self.settings, self.queries, index, store, report), manifest
 
     @classmethod
-    def _load(cls, settings: RetrievalSettings, tokenizer: Tokenizer, cache: _Cache,
+    def _load(cls, settings: RetrievalSettings, queries: QueryBuilder, cache: _Cache,
               manifest: dict) -> Engine:
         if manifest.get("format") != FORMAT:
             raise CacheError(f"written by another version ({manifest.get('format')!r})")
@@ -146,32 +150,32 @@ class Engine:
                              passages=saved["passages"],
                              skipped=[SkippedFile(**s) for s in manifest["skipped"]],
                              loaded_from_cache=True)
-        return cls(settings, tokenizer, index, store, report)
+        return cls(settings, queries, index, store, report)
 
     def ask(self, question: str, k: int | None = None, offset: int = 0) -> Answer:
         """Rank passages for a free-text question; results[offset:offset+k], quotes highlighted."""
         k = self.settings.top_k if k is None else max(0, k)
         offset = max(0, offset)
-        terms = self.tokenizer.query_terms(question)
-        if not terms:
+        query = self.queries.build(question, self.index.vocab)
+        if not query.terms:
             return Answer(query=question, answered=False, results=())
-        ranked = self._distinct(terms, offset + k + 1)
+        ranked = self._distinct(query.weights, offset + k + 1)
         if not ranked:
-            return Answer(query=question, answered=False, results=(), terms=tuple(terms))
-        share = self.index.match_share(answers.evidence_terms(terms), ranked[0][0])
-        term_set = set(terms)
+            return Answer(query=question, answered=False, results=(), terms=query.terms)
+        share = answers.match_share(query, self.index, ranked[0][0])
+        marked = set(query.weights)  # synonyms that matched are marked too
         results = tuple(
-            answers.make_result(offset + i + 1, score, self.store.get(row), term_set,
+            answers.make_result(offset + i + 1, score, self.store.get(row), marked,
                                 self.tokenizer, self.settings.quote_max_chars)
             for i, (row, score) in enumerate(ranked[offset:offset + k]))
         return Answer(query=question, answered=bool(share >= self.settings.min_match),
-                      results=results, terms=tuple(terms), more=len(ranked) > offset + k)
+                      results=results, terms=query.terms, more=len(ranked) > offset + k)
 
-    def _distinct(self, terms: list[str], wanted: int) -> list[tuple[int, float]]:
+    def _distinct(self, weights: dict[str, float], wanted: int) -> list[tuple[int, float]]:
         """The best `wanted` passages, skipping ones that repeat text already ranked higher."""
         fetch = wanted * 2 + 10
         while True:
-            ranked = self.index.top(terms, fetch)
+            ranked = self.index.top(weights, fetch)
             seen: set[str] = set()
             out: list[tuple[int, float]] = []
             for row, score in ranked:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,9 @@ import numpy as np
 SEGMENT_ARRAYS = ("indptr", "rows", "tf", "doc_len")
 TF_MAX = np.iinfo(np.uint16).max
 SEED_POSTINGS = 4096  # postings scored fully to find the first top-k threshold
+# A query: tokens (a repeated token counts again, as in BM25Okapi.get_scores) or each term's
+# weight (the score is then the weighted sum of the terms' BM25 scores).
+QueryTerms = Sequence[str] | Mapping[str, float]
 
 
 @dataclass
@@ -198,10 +201,14 @@ class BM25Index:
                 out[lo_row + hit] = self._weight(t, tf, rows[lo_row + hit])
         return out
 
-    def _query(self, query: Sequence[str]) -> list[tuple[int, int]]:
-        return list(Counter(self.term_ids(query)).items())
+    def _query(self, query: QueryTerms) -> list[tuple[int, float]]:
+        """(term id, weight) of the query's terms the corpus holds."""
+        if isinstance(query, Mapping):
+            return [(self.vocab[term], float(weight)) for term, weight in query.items()
+                    if term in self.vocab and weight > 0]
+        return [(t, float(c)) for t, c in Counter(self.term_ids(query)).items()]
 
-    def scores(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def scores(self, query: QueryTerms) -> tuple[np.ndarray, np.ndarray]:
         """(passages holding a query term, their scores): BM25Okapi.get_scores without the
         passages that hold none (they score exactly 0)."""
         terms = self._query(query)
@@ -209,21 +216,21 @@ class BM25Index:
             return np.empty(0, dtype=np.int64), np.empty(0)
         return self._union(terms)
 
-    def all_scores(self, query: Sequence[str]) -> np.ndarray:
+    def all_scores(self, query: QueryTerms) -> np.ndarray:
         """Scores of every passage, like BM25Okapi.get_scores (for tests and benchmarks)."""
         out = np.zeros(self.n)
         rows, values = self.scores(query)
         out[rows] = values
         return out
 
-    def top(self, query: Sequence[str], k: int) -> list[tuple[int, float]]:
+    def top(self, query: QueryTerms, k: int) -> list[tuple[int, float]]:
         """The exact k best (passage index, score), best first; ties by passage order.
 
-        MaxScore: a term adds at most idf * (k1 + 1) to a passage. The postings of the cheapest
-        terms give candidates and a k-th best partial score (a floor under the true k-th best).
-        Once the other terms' bounds sum below that floor, no passage outside the candidates
-        can make the top k, so the other, long postings are only looked up for the candidates
-        that can still make it, pruning as the floor rises. Exact, not approximate."""
+        MaxScore: a term adds at most weight * idf * (k1 + 1) to a passage. The postings of the
+        cheapest terms give candidates and a k-th best partial score (a floor under the true
+        k-th best). Once the other terms' bounds sum below that floor, no passage outside the
+        candidates can make the top k, so the other, long postings are only looked up for the
+        candidates that can still make it, pruning as the floor rises. Exact, not approximate."""
         terms = self._query(query)
         if not terms or k <= 0:
             return []
@@ -250,7 +257,7 @@ class BM25Index:
             rows, scores = np.concatenate([rows, more]), np.concatenate([scores, partial])
         return top_k(rows, scores, k)
 
-    def _add_terms(self, rows: np.ndarray, partial: np.ndarray, terms: list[tuple[int, int]],
+    def _add_terms(self, rows: np.ndarray, partial: np.ndarray, terms: list[tuple[int, float]],
                    bound: dict[int, float], k: int,
                    floor: float) -> tuple[np.ndarray, np.ndarray, float]:
         """Add the terms' weights to the candidates, dropping those that can no longer reach
@@ -266,7 +273,7 @@ class BM25Index:
             floor = max(floor, _kth(partial, k))
         return rows, partial, floor
 
-    def _union(self, terms: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    def _union(self, terms: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
         """Rows holding any of the terms, with the sum of those terms' weights."""
         parts = [self._postings(t) for t, _ in terms]
         if len(parts) == 1:
@@ -276,16 +283,12 @@ class BM25Index:
         unique, inverse = np.unique(rows, return_inverse=True)
         return unique, np.bincount(inverse, weights=weights, minlength=len(unique))
 
-    def match_share(self, terms: Sequence[str], row: int) -> float:
-        """How much of the question one passage matches: its BM25 score over `terms` divided by
-        the score of an average-length passage holding each term once (the sum of their idf).
-        Terms unknown to the corpus count in the divisor with the highest idf."""
-        possible = sum(self.idf_of(term) for term in terms)
-        if possible <= 0:
+    def term_weight(self, term: str, row: int) -> float:
+        """BM25 weight of one term in one passage; 0 where it is absent or unknown."""
+        t = self.vocab.get(term)
+        if t is None:
             return 0.0
-        rows = np.array([row], dtype=np.int64)
-        score = sum(c * self._lookup(t, rows)[0] for t, c in self._query(terms))
-        return float(score) / possible
+        return float(self._lookup(t, np.array([row], dtype=np.int64))[0])
 
 
 def append_segment(vocab: dict[str, int],

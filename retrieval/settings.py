@@ -21,7 +21,7 @@ ENV_PREFIX = "POLICYBOT_"
 # Settings that hold paths, resolved against the directory of the YAML that set them.
 _PATH_KEYS = {("corpus", "dirs"), ("tokens", "user_dict"), ("tokens", "stopwords"),
               ("cache", "dir"), ("telegram", "token_file"), ("webhook", "secret_token_file"),
-              ("journal", "path")}
+              ("journal", "path"), ("search", "synonyms")}
 
 
 class ConfigError(ValueError):
@@ -44,6 +44,8 @@ class RetrievalSettings:
     top_k: int
     quote_max_chars: int
     min_match: float
+    synonyms: tuple[Path, ...]
+    synonym_weight: float
     cache_dir: Path
     workers: int  # tokenizing processes for big builds; 0 = one per core
 
@@ -163,6 +165,8 @@ def _retrieval_settings(tree: dict[str, Any]) -> RetrievalSettings:
         top_k=_get(tree, "search", "top_k", int),
         quote_max_chars=_get(tree, "search", "quote_max_chars", int),
         min_match=_get(tree, "search", "min_match", float),
+        synonyms=tuple(Path(p) for p in _get(tree, "search", "synonyms", list)),
+        synonym_weight=_get(tree, "search", "synonym_weight", float),
         cache_dir=Path(_get(tree, "cache", "dir", str)),
         workers=_get(tree, "cache", "workers", int),
     )
@@ -170,4 +174,6 @@ def _retrieval_settings(tree: dict[str, Any]) -> RetrievalSettings:
         raise ConfigError("passages.min_chars must be smaller than passages.max_chars")
     if settings.top_k < 1:
         raise ConfigError("search.top_k must be at least 1")
+    if not 0 <= settings.synonym_weight <= 1:
+        raise ConfigError("search.synonym_weight must be between 0 and 1")
     return settings

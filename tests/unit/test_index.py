@@ -44,6 +44,22 @@ def test_parity_on_random_corpus() -> None:
         assert (np.sort(ours.all_scores(query)) < 0).any() == (expected < 0).any()
 
 
+def test_weighted_query_is_the_weighted_sum_of_term_scores() -> None:
+    """Synonyms are searched at a lower weight: each term's BM25Okapi score times its weight."""
+    rng = random.Random(13)
+    vocab = [f"w{i}" for i in range(300)]
+    weights = [1 / (i + 1) for i in range(300)]
+    docs = [rng.choices(vocab, weights, k=rng.randint(0, 40)) for _ in range(800)]
+    ours, reference = _pair(docs)
+    for _ in range(60):
+        query = {t: rng.choice([1.0, 0.5, 0.3]) for t in rng.choices(vocab, weights, k=6)}
+        query["unknown"] = 0.5
+        expected = sum(w * reference.get_scores([t]) for t, w in query.items())
+        np.testing.assert_allclose(ours.all_scores(query), expected, rtol=1e-10, atol=1e-12)
+        for k in (1, 5, 20):
+            _assert_same_top(ours.top(query, k), top_k(*ours.scores(query), k))
+
+
 def test_parity_on_seeds(seed_engine: Engine) -> None:
     store = seed_engine.store
     docs = [seed_engine.tokenizer.tokens(store.text(i)) for i in range(len(store))]
