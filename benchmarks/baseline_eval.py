@@ -4,6 +4,7 @@ Each non-empty line of every seed file is a passage, tokenized with `jieba.lcut`
 `rank_bm25.BM25Okapi`, and it never abstains. Prints its figures beside policybot's.
 
     .venv/bin/python benchmarks/baseline_eval.py ../shared/qa/dev.jsonl
+    .venv/bin/python benchmarks/baseline_eval.py benchmarks/qa/fresh.jsonl
 """
 
 from __future__ import annotations

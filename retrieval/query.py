@@ -23,7 +23,6 @@ MIN_WORD = 2  # single characters are too ambiguous to expand (管, 用, 好 ...
 
 @dataclass(frozen=True)
 class Query:
-    text: str
     terms: tuple[str, ...]  # the question's own tokens, in order
     weights: dict[str, float]  # every term searched for and its weight, synonyms included
     synonyms: dict[str, tuple[str, ...]]  # word of the question -> its synonyms searched for
@@ -92,4 +91,4 @@ class QueryBuilder:
                 if found:
                     synonyms[word] = found
                     weights.update(dict.fromkeys(found, self.synonym_weight))
-        return Query(text=question, terms=terms, weights=weights, synonyms=synonyms)
+        return Query(terms=terms, weights=weights, synonyms=synonyms)

@@ -113,3 +113,10 @@ def test_bad_config_is_a_clear_error(capsys, tmp_path: Path) -> None:
     bad.write_text("search:\n  top_k: many\n", "utf-8")
     code, _, err = _run(capsys, "ask", "--config", str(bad), "县管校聘")
     assert code == 2 and "search.top_k must be int" in err
+
+
+def test_unreadable_synonyms_file_is_a_clear_error(capsys, tmp_path: Path) -> None:
+    config = tmp_path / "mine.yaml"
+    config.write_text("search:\n  synonyms: [missing-synonyms.txt]\n", "utf-8")
+    code, _, err = _run(capsys, "ask", "--config", str(config), "县管校聘")
+    assert code == 2 and "missing-synonyms.txt" in err
