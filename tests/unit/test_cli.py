@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,3 +123,13 @@ def test_unreadable_synonyms_file_is_a_clear_error(capsys, tmp_path: Path) -> No
     config.write_text("search:\n  synonyms: [missing-synonyms.txt]\n", "utf-8")
     code, _, err = _run(capsys, "ask", "--config", str(config), "县管校聘")
     assert code == 2 and "missing-synonyms.txt" in err
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    """`policybot index | head -1`: the closed pipe is no traceback."""
+    env = {**os.environ, "POLICYBOT_CACHE__DIR": str(tmp_path / "cache")}
+    run = subprocess.run(f"{sys.executable} -m bot.cli index --corpus {SEEDS} | head -1",
+                         shell=True, capture_output=True, text=True, env=env, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert run.stdout.startswith("index built")
+    assert "Traceback" not in run.stderr and "BrokenPipeError" not in run.stderr
