@@ -81,6 +81,10 @@ class Config:
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     """Read default.yaml, merge the user file over it, apply environment overrides."""
     env = os.environ if env is None else env
+    if not DEFAULT_CONFIG.is_file():  # an install that copied the code without the checkout
+        raise ConfigError(f"default config {DEFAULT_CONFIG} not found: policybot reads config/ "
+                          "and seeds/ from its source checkout, so install it with "
+                          "`pip install -e <checkout>`")
     files = [DEFAULT_CONFIG]
     if path is None and env.get("POLICYBOT_CONFIG"):
         path = env["POLICYBOT_CONFIG"]

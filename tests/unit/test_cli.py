@@ -118,6 +118,15 @@ def test_bad_config_is_a_clear_error(capsys, tmp_path: Path) -> None:
     assert code == 2 and "search.top_k must be int" in err
 
 
+def test_code_installed_without_its_checkout_says_how_to_install(
+        capsys, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`pip install .` copies the packages but not config/: the error says what to do."""
+    monkeypatch.setattr("retrieval.settings.DEFAULT_CONFIG", tmp_path / "config" / "default.yaml")
+    code, _, err = _run(capsys, "ask", "县管校聘")
+    assert code == 2 and "pip install -e" in err and str(tmp_path / "config") in err
+    assert "Traceback" not in err
+
+
 def test_unreadable_synonyms_file_is_a_clear_error(capsys, tmp_path: Path) -> None:
     config = tmp_path / "mine.yaml"
     config.write_text("search:\n  synonyms: [missing-synonyms.txt]\n", "utf-8")
