@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import dataclasses
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,8 @@ import pytest_asyncio
 
 from benchmarks import bot_latency
 from bot import texts
-from bot.app import build_application
-from retrieval import Config, Engine, load_config
+from retrieval import Config, Engine
+from tests.support.bot_harness import bot_config, running_bot
 from tests.support.botapi import BotApiServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -60,21 +59,15 @@ LONG_SPEECH = (
 
 # --- fixtures ------------------------------------------------------------------------------
 
-def bot_config(tmp: Path, server: BotApiServer, corpus: list[Path], **retrieval: Any) -> Config:
+def allowlisted_config(tmp: Path, server: BotApiServer, corpus: list[Path],
+                       **retrieval: Any) -> Config:
     """The repo's config with the test server, an allowlist, an admin and a strict rate limit."""
     users = ", ".join(str(u) for u in ALLOWED)
-    user_yaml = tmp / "bot.yaml"
-    user_yaml.write_text(
-        f"telegram: {{base_url: '{server.base_url}'}}\n"
-        f"access: {{users: [{users}], admins: [{ADMIN}], refusal_interval: 3600}}\n"
-        "rate_limit: {questions: 5, per_seconds: 60}\n",
-        encoding="utf-8",
-    )
-    config = load_config(user_yaml, env={})
-    settings = dataclasses.replace(
-        config.retrieval.with_corpus(corpus), cache_dir=tmp / "cache", **retrieval
-    )
-    return dataclasses.replace(config, retrieval=settings)
+    return bot_config(
+        tmp, server, cache=tmp / "cache", corpus=corpus,
+        yaml=f"access: {{users: [{users}], admins: [{ADMIN}], refusal_interval: 3600}}\n"
+             "rate_limit: {questions: 5, per_seconds: 60}\n",
+        **retrieval)
 
 
 @pytest.fixture(scope="module")
@@ -89,48 +82,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def config(
     tmp_path_factory: pytest.TempPathFactory, botapi_session_server: BotApiServer, corpus: Path
 ) -> Config:
-    return bot_config(tmp_path_factory.mktemp("bot"), botapi_session_server, [SEEDS, corpus])
-
-
-@pytest.fixture(scope="module")
-def engine(config: Config) -> Engine:
-    return Engine.open(config.retrieval)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def app(
-    config: Config, engine: Engine, botapi_session_server: BotApiServer
-) -> AsyncIterator[Any]:
-    async with running(config, engine, botapi_session_server) as application:
-        yield application
-
-
-class running:
-    """Start the Application in-process against a server, stop it cleanly afterwards."""
-
-    def __init__(self, config: Config, engine: Engine, server: BotApiServer) -> None:
-        self.application = build_application(config, engine, token=server.token)
-
-    async def __aenter__(self) -> Any:
-        app = self.application
-        await app.initialize()
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        return app
-
-    async def __aexit__(self, *exc: object) -> None:
-        app = self.application
-        assert app.updater is not None
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-
-
-@pytest.fixture
-def server(botapi_server: BotApiServer, app: Any) -> Iterator[BotApiServer]:
-    """The reset server, with the bot running."""
-    yield botapi_server
+    return allowlisted_config(tmp_path_factory.mktemp("bot"), botapi_session_server,
+                              [SEEDS, corpus])
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -525,10 +478,11 @@ async def long_bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Bo
     corpus.mkdir()
     (corpus / "football.txt").write_text(LONG_SPEECH, encoding="utf-8")
     async with BotApiServer(token="654321:LONG-token", bot_username="policybot_long_bot") as srv:
-        config = bot_config(tmp, srv, [corpus], passage_max_chars=20000, quote_max_chars=20000)
+        config = allowlisted_config(tmp, srv, [corpus], passage_max_chars=20000,
+                             quote_max_chars=20000)
         engine = await asyncio.to_thread(Engine.open, config.retrieval)
         assert max(len(p.text) for p in _all_passages(engine)) > 4096
-        async with running(config, engine, srv):
+        async with running_bot(config, engine, srv):
             yield srv
 
 

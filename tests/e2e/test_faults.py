@@ -16,22 +16,20 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from telegram.error import Conflict
 
 from bot import texts
 from bot.state import BotApplication
-from retrieval import Config, Engine
+from retrieval import Config
 from tests.support.bot_harness import (
     REPO,
     LogCapture,
     bot_config,
-    running_bot,
     shared_cache,
 )
 from tests.support.botapi import BotApiServer
@@ -59,24 +57,6 @@ def config(
         cache=shared_cache(tmp_path_factory),
         yaml="rate_limit: {questions: 1000, per_seconds: 60}\n",
     )
-
-
-@pytest.fixture(scope="module")
-def engine(config: Config) -> Engine:
-    return Engine.open(config.retrieval)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def app(
-    config: Config, engine: Engine, botapi_session_server: BotApiServer
-) -> AsyncIterator[BotApplication]:
-    async with running_bot(config, engine, botapi_session_server) as application:
-        yield application
-
-
-@pytest.fixture
-def server(botapi_server: BotApiServer, app: BotApplication) -> BotApiServer:
-    return botapi_server
 
 
 @pytest.fixture

@@ -308,11 +308,6 @@ def config(tmp_path_factory: pytest.TempPathFactory, botapi_session_server: BotA
     )
 
 
-@pytest.fixture(scope="module")
-def engine(config: Config) -> Engine:
-    return Engine.open(config.retrieval)
-
-
 @pytest_asyncio.fixture(loop_scope="module")
 async def fuzz_bot(
     config: Config, engine: Engine, botapi_server: BotApiServer

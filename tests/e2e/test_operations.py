@@ -17,21 +17,18 @@ import re
 import signal
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import docx
 import httpx
 import pytest
-import pytest_asyncio
 from telegram import Bot, Document
 from telegram.error import BadRequest
 
 from bot import cli, texts
 from bot.journal import Journal
-from bot.state import STATE_KEY, BotState
-from retrieval import Config, Engine, load_config
+from retrieval import Config, Engine
 from tests.e2e.test_bot import (
     SEEDS,
     ask,
@@ -40,9 +37,9 @@ from tests.e2e.test_bot import (
     buttons,
     free_port,
     quiet_for,
-    running,
     start_run,
 )
+from tests.support.bot_harness import bot_config, running_bot, state_of
 from tests.support.botapi import BotApiServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -68,22 +65,15 @@ class Ops:
     config: Config
 
 
-def ops_config(tmp: Path, server: BotApiServer, *, corpus: Path) -> tuple[Path, Config]:
+def ops_config(tmp: Path, server: BotApiServer, *, corpus: Path) -> Config:
+    """Journal on (text kept), small uploads; the YAML is tmp/bot.yaml, for the CLI too."""
     users = ", ".join(str(u) for u in USERS)
-    yaml_file = tmp / "bot.yaml"
-    yaml_file.write_text(
-        f"telegram: {{base_url: '{server.base_url}'}}\n"
-        f"access: {{users: [{users}], admins: [{ADMIN}], refusal_interval: 3600}}\n"
-        "rate_limit: {questions: 30, per_seconds: 60}\n"
-        "journal: {enabled: true, path: journal/journal.sqlite3, store_text: true}\n"
-        "uploads: {max_mb: 0.05}\n",
-        encoding="utf-8",
-    )
-    config = load_config(yaml_file, env={})
-    settings = dataclasses.replace(
-        config.retrieval.with_corpus([corpus, SEEDS]), cache_dir=tmp / "cache"
-    )
-    return yaml_file, dataclasses.replace(config, retrieval=settings)
+    return bot_config(
+        tmp, server, cache=tmp / "cache", corpus=[corpus, SEEDS],
+        yaml=f"access: {{users: [{users}], admins: [{ADMIN}], refusal_interval: 3600}}\n"
+             "rate_limit: {questions: 30, per_seconds: 60}\n"
+             "journal: {enabled: true, path: journal/journal.sqlite3, store_text: true}\n"
+             "uploads: {max_mb: 0.05}\n")
 
 
 @pytest.fixture(scope="module")
@@ -91,39 +81,13 @@ def ops(tmp_path_factory: pytest.TempPathFactory, botapi_session_server: BotApiS
     tmp = tmp_path_factory.mktemp("ops")
     corpus = tmp / "corpus"
     corpus.mkdir()
-    yaml_file, config = ops_config(tmp, botapi_session_server, corpus=corpus)
-    return Ops(tmp, corpus, yaml_file, tmp / "journal" / "journal.sqlite3", config)
+    config = ops_config(tmp, botapi_session_server, corpus=corpus)
+    return Ops(tmp, corpus, tmp / "bot.yaml", tmp / "journal" / "journal.sqlite3", config)
 
 
 @pytest.fixture(scope="module")
-def engine(ops: Ops) -> Engine:
-    return Engine.open(ops.config.retrieval)
-
-
-class serving(running):
-    """``running``, plus post_shutdown on exit as run() does (closes the journal)."""
-
-    async def __aexit__(self, *exc: object) -> None:
-        await super().__aexit__(*exc)
-        post_shutdown = self.application.post_shutdown
-        assert post_shutdown is not None
-        await post_shutdown(self.application)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def app(ops: Ops, engine: Engine, botapi_session_server: BotApiServer) -> AsyncIterator[Any]:
-    async with serving(ops.config, engine, botapi_session_server) as application:
-        yield application
-
-
-@pytest.fixture
-def server(botapi_server: BotApiServer, app: Any) -> Iterator[BotApiServer]:
-    yield botapi_server
-
-
-def state_of(app: Any) -> BotState:
-    state: BotState = app.bot_data[STATE_KEY]
-    return state
+def config(ops: Ops) -> Config:
+    return ops.config
 
 
 def query(path: Path, sql: str, *args: object) -> list[tuple]:
@@ -427,13 +391,13 @@ async def test_journal_and_old_buttons_survive_a_restart(ops: Ops, engine: Engin
                             bot_username="policybot_restart_bot") as srv:
         tmp = ops.tmp / "restart"
         tmp.mkdir()
-        _, config = ops_config(tmp, srv, corpus=ops.corpus)
+        config = ops_config(tmp, srv, corpus=ops.corpus)
         journal = tmp / "journal" / "journal.sqlite3"
-        async with serving(config, engine, srv):
+        async with running_bot(config, engine, srv):
             answer = await ask(srv, 3050, "教师队伍建设")
             await press(srv, 3050, 3050, answer, button(answer, "👎"))
         assert query(journal, "SELECT COUNT(*) FROM questions") == [(1,)]
-        async with serving(config, engine, srv) as second:
+        async with running_bot(config, engine, srv) as second:
             stats = (await ask(srv, ADMIN, "/stats"))["text"]
             assert "提问：1 次" in stats and "👎 1 次" in stats
             # The first run's button still works: its key lives in the journal, not memory.

@@ -1,8 +1,9 @@
 """Run the real bot in-process against the loopback Bot API server, and capture its logs.
 
-Shared by the fault, fuzz and access tests. ``running_bot`` starts the Application exactly as
-``Application.run_polling`` does (polling errors go to the bot's error handler), only with a
-1-second long poll so tests are quick; ``LogCapture`` records every log line of the process.
+Shared by every end-to-end module. ``running_bot`` starts the Application as
+``Application.run_polling`` does (polling errors go to the bot's error handler, post_shutdown runs
+at the end), only with a 1-second long poll so tests are quick, and without post_init: the test
+of the start-up menus calls it itself. ``LogCapture`` records every log line of the process.
 """
 
 from __future__ import annotations
@@ -39,12 +40,15 @@ def bot_config(
     cache: Path,
     yaml: str = "",
     corpus: Sequence[Path] = (SEEDS,),
+    **retrieval: Any,
 ) -> Config:
-    """The repo's config pointed at ``server``, with ``yaml`` (bot sections) merged over it."""
+    """The repo's config pointed at ``server``, with ``yaml`` (bot sections) merged over it as
+    ``tmp/bot.yaml``; ``retrieval`` replaces fields of the RetrievalSettings."""
     user_yaml = tmp / "bot.yaml"
     user_yaml.write_text(f"telegram: {{base_url: '{server.base_url}'}}\n{yaml}", encoding="utf-8")
     config = load_config(user_yaml, env={})
-    settings = dataclasses.replace(config.retrieval.with_corpus(list(corpus)), cache_dir=cache)
+    settings = dataclasses.replace(config.retrieval.with_corpus(list(corpus)), cache_dir=cache,
+                                   **retrieval)
     return dataclasses.replace(config, retrieval=settings)
 
 
@@ -86,6 +90,8 @@ async def running_bot(
         await application.updater.stop()
         await application.stop()
         await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
 
 
 class LogCapture(logging.Handler):
