@@ -479,7 +479,7 @@ async def long_bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Bo
     (corpus / "football.txt").write_text(LONG_SPEECH, encoding="utf-8")
     async with BotApiServer(token="654321:LONG-token", bot_username="policybot_long_bot") as srv:
         config = allowlisted_config(tmp, srv, [corpus], passage_max_chars=20000,
-                             quote_max_chars=20000)
+                                    quote_max_chars=20000)
         engine = await asyncio.to_thread(Engine.open, config.retrieval)
         assert max(len(p.text) for p in _all_passages(engine)) > 4096
         async with running_bot(config, engine, srv):
