@@ -26,13 +26,11 @@ import pytest_asyncio
 from benchmarks import bot_latency
 from bot import texts
 from retrieval import Config, Engine
-from tests.support.bot_harness import bot_config, running_bot
+from tests.support.bot_harness import REPO, SEEDS, bot_config, running_bot
 from tests.support.botapi import BotApiServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
-REPO = Path(__file__).resolve().parents[2]
-SEEDS = REPO / "seeds"
 ADMIN = 42
 OUTSIDER = 666
 ALLOWED = range(1000, 2000)  # the allowlist: every test user below comes from here

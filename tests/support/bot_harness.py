@@ -90,8 +90,8 @@ async def running_bot(
         await application.updater.stop()
         await application.stop()
         await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+        assert application.post_shutdown is not None  # build_application sets it
+        await application.post_shutdown(application)
 
 
 class LogCapture(logging.Handler):
