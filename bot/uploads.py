@@ -1,6 +1,8 @@
-"""Speech files sent by admins: safe names, duplicate checks, .docx to text, atomic storing.
+"""Files sent by admins: safe names, duplicate checks, atomic storing, reasons in Chinese.
 
 Nothing here talks to Telegram; ``bot/handlers/documents.py`` downloads the file and re-indexes.
+The original file is stored as it was sent (any format the readers read); which files form the
+corpus, their names and hashes come from ``retrieval.files``, the one corpus file API.
 A file name comes from the sender's device and is untrusted: only its last path component is
 kept, reduced to letters, digits, ``-`` and ``_``, never hidden, never replacing another file.
 """
@@ -8,49 +10,42 @@ kept, reduced to letters, digits, ``-`` and ``_``, never hidden, never replacing
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
 import os
 import secrets
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval import SkippedFile, SpeechInfo
+from retrieval import DocumentInfo, SkippedFile
+from retrieval.files import digest_of, display_name, find_files, sha256_bytes
+from retrieval.readers import UnreadableFile, read_document
 
 MAX_STEM_CHARS = 60
 DEFAULT_STEM = "upload"
 MAX_SUFFIX = 999  # name-2 ... name-999, then refuse
-DOCX = ".docx"
-# A .docx is a zip of XML: refuse one that would inflate past this (zip bombs).
-MAX_DOCX_UNZIPPED = 100 * 1024 * 1024
 
-# The retrieval layer's skip reasons (English, for logs and the CLI), said in Chinese.
-REASONS_ZH = (
-    ("empty file", "文件是空的"),
-    ("binary file", "不是文本文件"),
-    ("undecodable", "无法识别文字编码（支持 UTF-8、GBK/GB18030、UTF-16）"),
-    ("too large", "文件超过语料的大小上限（corpus.max_file_mb）"),
-    ("cannot read", "无法读取文件"),
-    ("no speech text after cleaning", "去掉网页杂项后没有讲话正文"),
-)
+# The readers' and the index's reason codes (UnreadableFile.code, SkippedFile.code), said in
+# Chinese for the admin; the English reason follows in brackets.
+REASONS_ZH = {
+    "empty": "文件是空的",
+    "binary": "不是文本文件",
+    "undecodable": "无法识别文字编码（支持 UTF-8、GBK/GB18030、Big5、UTF-16）",
+    "too-large": "文件超过大小上限",
+    "cannot-read": "无法读取文件",
+    "no-text": "没有可收录的正文",
+    "no-text-layer": "PDF 没有文字层（可能是扫描件），请先做文字识别",
+    "encrypted": "文件已加密，请去掉密码后再发送",
+    "damaged-pdf": "PDF 文件已损坏",
+    "damaged-docx": "不是有效的 .docx 文件（可能是旧版 .doc 或已损坏）",
+    "needs-libreoffice": "服务器未安装 LibreOffice，无法读取这种格式，请转成 .docx 或 PDF",
+    "conversion-failed": "文件转换失败，请另存为 .docx 或 PDF 后再发送",
+    "unsupported-format": "不支持这种文件格式",
+    "duplicate": "内容与已收录的文件相同",
+}
 
 
 class UploadRefused(Exception):
     """The upload cannot be stored; str() is the reason in Chinese for the admin."""
-
-
-@dataclass(frozen=True)
-class Stored:
-    """What an upload left in the corpus: the indexed file, and the original if converted."""
-
-    indexed: Path
-    original: Path | None = None  # the .docx kept beside its .txt
-
-    def paths(self) -> list[Path]:
-        return [p for p in (self.indexed, self.original) if p is not None]
 
 
 def split_name(raw: str | None) -> tuple[str, str]:
@@ -79,58 +74,26 @@ def safe_file_name(raw: str | None) -> str:
     return stem + extension
 
 
-def docx_text(data: bytes, *, max_unzipped: int = MAX_DOCX_UNZIPPED) -> str:
-    """The paragraphs of a .docx, one per line (empty paragraphs stay as blank lines)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > max_unzipped:
-                raise UploadRefused("文档解压后过大，疑似损坏或恶意文件")
-    except zipfile.BadZipFile:
-        raise UploadRefused("不是有效的 .docx 文件（可能是旧版 .doc 或已损坏）") from None
-    import docx  # python-docx; imported here so the bot starts without paying for lxml
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as error:  # python-docx raises many kinds for a broken package
-        raise UploadRefused(f"无法读取这个 .docx 文件（{type(error).__name__}）") from None
-    return "\n".join(paragraph.text for paragraph in document.paragraphs)
-
-
-def corpus_files(dirs: Iterable[Path], extensions: Iterable[str]) -> list[Path]:
-    """The files the index reads (same rule as the corpus: by ending, hidden ones skipped)."""
-    wanted = {e.lower() for e in extensions}
-    found: list[Path] = []
-    for root in dirs:
-        if root.is_dir():
-            found += sorted(
-                p for p in root.rglob("*")
-                if p.is_file() and p.suffix.lower() in wanted and not p.name.startswith(".")
-            )
-    return found
+def corpus_files(dirs: Iterable[Path], extensions: Sequence[str]) -> list[Path]:
+    """The files the index reads (retrieval.files' rule); a missing directory has none."""
+    return [path for root in dirs if root.is_dir()
+            for path, _ in find_files((root,), tuple(extensions))]
 
 
 def find_duplicate(data: bytes, candidates: Iterable[Path]) -> Path | None:
     """A file with exactly these bytes (size compared first, then SHA-256)."""
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256_bytes(data)
     for path in candidates:
         with contextlib.suppress(OSError):
-            if path.stat().st_size == len(data) and _sha256(path) == digest:
+            if path.stat().st_size == len(data) and digest_of(path) == digest:
                 return path
     return None
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as file:
-        while block := file.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
 
 
 def store(directory: Path, stem: str, files: dict[str, bytes]) -> dict[str, Path]:
     """Write each ``{extension: bytes}`` as ``<stem><extension>`` in ``directory``, atomically
     and without replacing anything: ``stem-2``, ``stem-3``, ... when a name is taken (for every
-    extension at once, so a .docx and its .txt keep one stem)."""
+    extension at once, so files stored together keep one stem)."""
     directory.mkdir(parents=True, exist_ok=True)
     root = directory.resolve()
     for number in range(1, MAX_SUFFIX + 1):
@@ -173,43 +136,33 @@ def _write_new(target: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def display_names(path: Path, corpus_dirs: Iterable[Path]) -> set[str]:
-    """The names the index may give the file: relative to its corpus directory, with or
-    without that directory's name in front (the index prefixes it when there are several)."""
-    names: set[str] = set()
-    for root in corpus_dirs:
-        root = root.resolve()
-        if path.is_relative_to(root):
-            relative = path.relative_to(root).as_posix()
-            names |= {relative, f"{root.name}/{relative}"}
-    return names
-
-
 def index_name(path: Path, corpus_dirs: Sequence[Path]) -> str | None:
-    """The file's name in the index and /sources: relative to its corpus directory, prefixed
-    by that directory's name when there are several; None outside the corpus."""
-    for root in corpus_dirs:
-        root = root.resolve()
-        if path.is_relative_to(root):
-            relative = path.relative_to(root).as_posix()
-            return f"{root.name}/{relative}" if len(corpus_dirs) > 1 else relative
-    return None
+    """The file's name in the index and /sources (retrieval.files' naming); None outside."""
+    return display_name(path, corpus_dirs)
 
 
-def reason_zh(reason: str) -> str:
-    """A skip reason from the index, in Chinese, with the original in brackets."""
-    for prefix, chinese in REASONS_ZH:
-        if reason.startswith(prefix):
-            return f"{chinese}（{reason}）"
-    return reason
+def reason_zh(reason: str, code: str | None) -> str:
+    """A reason from a reader or the index, in Chinese by its code, the original in brackets."""
+    chinese = REASONS_ZH.get(code or "")
+    return f"{chinese}（{reason}）" if chinese else reason
 
 
-def added_speeches(speeches: Iterable[SpeechInfo], names: set[str]) -> list[SpeechInfo]:
-    return [s for s in speeches if s.file in names]
+def added_documents(documents: Iterable[DocumentInfo], name: str) -> list[DocumentInfo]:
+    return [d for d in documents if d.file == name]
 
 
-def skip_reason(skipped: Iterable[SkippedFile], names: set[str]) -> str | None:
-    for entry in skipped:
-        if entry.file in names:
-            return entry.reason
+def skipped_entry(skipped: Iterable[SkippedFile], name: str) -> SkippedFile | None:
+    """Why the index skipped the file called ``name``, if it did."""
+    return next((entry for entry in skipped if entry.file == name), None)
+
+
+def unreadable(extension: str, data: bytes) -> UnreadableFile | None:
+    """Why the readers cannot use this upload (the same reading the index will do), or None.
+    Checked before storing, so a damaged or empty file never enters the corpus."""
+    try:
+        document = read_document(Path(f"{DEFAULT_STEM}{extension}"), data)
+    except UnreadableFile as error:
+        return error
+    if not any(block.text.strip() for block in document.blocks):
+        return UnreadableFile("empty", "no text in the file")
     return None

@@ -1,113 +1,83 @@
-"""Find the speech files of a corpus and decode them, whatever their encoding.
+"""The corpus file API: which files form the corpus, their display names, bytes and hashes.
 
-Users drop in files saved by Windows editors (GBK, UTF-16, UTF-8 with BOM) as often as UTF-8.
-Detection is by strict decoding in a fixed order rather than statistical guessing, so a file
-decodes the same way every time, and a file that is none of them is reported, not mangled.
+One place for it, so the index, the cache key and the bot's uploads agree on what a corpus
+file is. Each file is read once: its SHA-256 and its document come from the same bytes.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
-import re
-import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .readers import RawDocument, read_document
+from .readers.errors import UnreadableFile
+from .readers.text import decode
 
-class UnreadableFile(Exception):
-    """A corpus file that cannot be used; str() is the reason, for the report."""
+__all__ = ["SourceFile", "UnreadableFile", "decode", "digest_of", "find_files", "read_file",
+           "sha256_bytes"]
 
 
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
     name: str  # relative to its corpus directory, '/'-separated; prefixed by the dir if several
-    text: str
-    encoding: str
+    document: RawDocument
     digest: str  # sha256 of the raw bytes
 
 
 def find_files(dirs: tuple[Path, ...], extensions: tuple[str, ...]) -> Iterator[tuple[Path, str]]:
-    """Yield (path, display name) for every corpus file, in a stable order."""
+    """Yield (path, display name) for every corpus file, in a stable order: files ending in
+    one of ``extensions`` (any case), hidden files skipped (uploads are written under a
+    hidden temporary name first)."""
+    wanted = {e.lower() for e in extensions}
     several = len(dirs) > 1
     for root in dirs:
         if not root.is_dir():
             raise FileNotFoundError(f"corpus directory not found: {root}")
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            if path.suffix.lower() not in extensions or path.name.startswith("."):
+            if path.suffix.lower() not in wanted or path.name.startswith("."):
                 continue
             rel = path.relative_to(root).as_posix()
             yield path, f"{root.name}/{rel}" if several else rel
 
 
+def display_name(path: Path, dirs: Iterable[Path]) -> str | None:
+    """The name find_files gives ``path`` (resolved against resolved ``dirs``); None outside."""
+    roots = [d.resolve() for d in dirs]
+    path = path.resolve()
+    for root in roots:
+        if path.is_relative_to(root):
+            rel = path.relative_to(root).as_posix()
+            return f"{root.name}/{rel}" if len(roots) > 1 else rel
+    return None
+
+
 def read_file(path: Path, name: str, max_bytes: int) -> SourceFile:
-    """Read and decode one file; raise UnreadableFile naming the reason."""
+    """Read one file once: its document and the SHA-256 of its bytes; UnreadableFile names
+    the reason (size, I/O, or what its reader found)."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise UnreadableFile(
-                f"too large ({size / 2**20:.1f} MiB > {max_bytes / 2**20:.0f} MiB)")
+                "too-large", f"too large ({size / 2**20:.1f} MiB > {max_bytes / 2**20:.0f} MiB)")
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from exc
-    text, encoding = decode(data)
-    return SourceFile(path, name, text, encoding, hashlib.sha256(data).hexdigest())
+        raise UnreadableFile("cannot-read", f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:  # grew between stat and read
+        raise UnreadableFile("too-large", f"too large (> {max_bytes / 2**20:.0f} MiB)")
+    return SourceFile(path, name, read_document(path, data), sha256_bytes(data))
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name) or raise UnreadableFile."""
-    if not data.strip():
-        raise UnreadableFile("empty file")
-    if data.startswith(codecs.BOM_UTF8):
-        return _strict(data[3:], "utf-8"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _strict(data, "utf-16"), "utf-16"
-    if b"\x00" in data:
-        for encoding in ("utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if _looks_like_text(text) and _mostly_common_script(text):
-                return text, encoding
-        raise UnreadableFile("binary file (contains NUL bytes and is not UTF-16 text)")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _looks_like_text(text):
-            return text, encoding
-        raise UnreadableFile(f"binary file (decodes as {encoding} but is not text)")
-    raise UnreadableFile("undecodable: not UTF-8, GB18030/GBK or UTF-16 text")
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def _strict(data: bytes, encoding: str) -> str:
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"undecodable: invalid {encoding} at byte {exc.start}") from exc
-    if not text.strip():
-        raise UnreadableFile("empty file")
-    return text
-
-
-COMMON_SCRIPT = re.compile(r"[\s!-~\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-
-
-def _mostly_common_script(text: str) -> bool:
-    """UTF-16 decodes any even-length bytes; real Chinese/English text stays in a few ranges."""
-    sample = text[:4000]
-    return len(COMMON_SCRIPT.findall(sample)) >= 0.9 * len(sample)
-
-
-def _looks_like_text(text: str) -> bool:
-    """Few control, private-use or unassigned characters: a real text file."""
-    sample = text[:4000]
-    bad = sum(
-        1 for ch in sample
-        if unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") and ch not in "\t\n\r\f\v"
-    )
-    return bad <= max(2, len(sample) // 100)
+def digest_of(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks (for hashing without keeping the bytes)."""
+    h = hashlib.sha256()
+    with path.open("rb") as file:
+        while block := file.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()

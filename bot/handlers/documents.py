@@ -1,10 +1,11 @@
 """Speech files sent to the bot: admins' uploads are stored in the corpus and indexed at once.
 
 The flow, for an admin in a private chat: check type and size (before downloading), download,
-convert a .docx to text, refuse empty files and exact duplicates, store under a safe name,
-then re-open the index, which appends the new file as one more segment, and swap it in as
-/reload does. The admin hears what was added (speeches, titles, passages) or why not; a file
-the index skips (binary, undecodable, no speech text) is deleted again with the index's reason.
+read it with the corpus readers (refusing empty, damaged or undecodable files and exact
+duplicates), store the original under a safe name, then re-open the index, which appends the
+new file as one more segment, and swap it in as /reload does. The admin hears what was added
+(documents, titles, passages) or why not; a file the index still skips (no text after
+cleaning, the same text as another file) is deleted again with the index's reason.
 Other people's documents get a polite refusal in private; groups never get here.
 """
 
@@ -19,10 +20,10 @@ from pathlib import Path
 from telegram import Document, Update
 from telegram.error import TelegramError
 
-from retrieval import Engine, RetrievalSettings, SpeechInfo
+from retrieval import DocumentInfo, Engine, RetrievalSettings
 
 from .. import texts, uploads
-from ..engines import EngineHolder, ReloadInProgress
+from ..live_engine import EngineHolder, ReloadInProgress
 from ..render import MESSAGE_LIMIT, SOURCE_MAX_UNITS, shorten, visible_units
 from ..settings import UploadSettings
 from ..state import BotContext
@@ -92,57 +93,50 @@ async def receive(document: Document, context: BotContext) -> str:
     if len(data) > settings.max_bytes:
         return _too_large(len(data), settings.max_bytes)
     retrieval = state.engines.current.settings
-    try:
-        files = await asyncio.to_thread(_prepare, extension, data)
-        indexed = files[".txt" if extension == uploads.DOCX else extension]
-        if not indexed.strip():
+    unreadable = await asyncio.to_thread(uploads.unreadable, extension, data)
+    if unreadable is not None:
+        logger.info("upload refused: %s", unreadable)
+        if unreadable.code == "empty":
             return texts.UPLOAD_EMPTY
+        reason = uploads.reason_zh(unreadable.message, unreadable.code)
+        return texts.UPLOAD_REFUSED.format(reason=html.escape(reason, quote=False))
+    try:
         corpus = await asyncio.to_thread(
             uploads.corpus_files, retrieval.corpus_dirs, retrieval.extensions
         )
-        duplicate = await asyncio.to_thread(uploads.find_duplicate, indexed, corpus)
+        duplicate = await asyncio.to_thread(uploads.find_duplicate, data, corpus)
         if duplicate is not None:
             return texts.UPLOAD_DUPLICATE.format(name=_code(_shown(duplicate, retrieval)))
-        stored = await asyncio.to_thread(uploads.store, settings.dir, stem, files)
+        stored = await asyncio.to_thread(uploads.store, settings.dir, stem, {extension: data})
     except uploads.UploadRefused as refused:
         return texts.UPLOAD_REFUSED.format(reason=html.escape(str(refused), quote=False))
     except OSError as error:  # e.g. the upload directory is read-only or the disk is full
         logger.error("upload could not be stored: %s", error)
         reason = f"无法保存文件（{error.strerror or type(error).__name__}）"
         return texts.UPLOAD_REFUSED.format(reason=html.escape(reason, quote=False))
-    paths = list(stored.values())
-    main = stored[".txt" if extension == uploads.DOCX else extension]
-    shown = _shown(main, retrieval)
-    logger.info("upload stored %s (%d bytes)", shown, len(indexed))
+    path = stored[extension]
+    shown = _shown(path, retrieval)
+    logger.info("upload stored %s (%d bytes)", shown, len(data))
     try:
         engine = await reindex(state.engines)
     except Exception:
         logger.exception("upload: indexing failed; the file stays, the old index is kept")
         return texts.UPLOAD_INDEX_FAILED.format(name=_code(shown))
-    names = uploads.display_names(main, retrieval.corpus_dirs)
-    reason = uploads.skip_reason(engine.report.skipped, names)
-    if reason is not None:
-        logger.warning("upload rejected by the index: %s: %s", shown, reason)
-        for path in paths:
-            path.unlink(missing_ok=True)
+    skipped = uploads.skipped_entry(engine.report.skipped, shown)
+    if skipped is not None:
+        logger.warning("upload rejected by the index: %s: %s", shown, skipped.reason)
+        path.unlink(missing_ok=True)
         try:
             await reindex(state.engines)  # the stored state without the file: a cache hit
         except Exception:
             logger.exception("upload: re-opening the index after a rejected file failed")
+        reason = uploads.reason_zh(skipped.reason, getattr(skipped, "code", None))
         return texts.UPLOAD_REJECTED.format(
-            name=_code(shown), reason=html.escape(uploads.reason_zh(reason), quote=False)
+            name=_code(shown), reason=html.escape(reason, quote=False)
         )
-    kept = main.name if extension != uploads.DOCX else f"{main.stem}{uploads.DOCX}"
-    renamed = kept != (document.file_name or "")
-    note = texts.UPLOAD_RENAMED.format(name=_code(kept)) if renamed else ""
-    return added_text(shown, uploads.added_speeches(engine.speeches(), names), engine, note)
-
-
-def _prepare(extension: str, data: bytes) -> dict[str, bytes]:
-    """The files to store: the upload itself, plus for a .docx its paragraphs as UTF-8 .txt."""
-    if extension == uploads.DOCX:
-        return {uploads.DOCX: data, ".txt": uploads.docx_text(data).encode("utf-8")}
-    return {extension: data}
+    renamed = path.name != (document.file_name or "")
+    note = texts.UPLOAD_RENAMED.format(name=_code(path.name)) if renamed else ""
+    return added_text(shown, uploads.added_documents(engine.documents(), shown), engine, note)
 
 
 async def reindex(engines: EngineHolder) -> Engine:
@@ -158,7 +152,7 @@ async def reindex(engines: EngineHolder) -> Engine:
             await asyncio.sleep(0.2)
 
 
-def added_text(shown: str, speeches: list[SpeechInfo], engine: Engine, note: str) -> str:
+def added_text(shown: str, speeches: list[DocumentInfo], engine: Engine, note: str) -> str:
     """✅ what was added: the file, each speech with its title and passages, the index size."""
     passages = sum(s.passages for s in speeches)
     lines = [
@@ -170,7 +164,7 @@ def added_text(shown: str, speeches: list[SpeechInfo], engine: Engine, note: str
     if len(speeches) > LISTED_SPEECHES:
         lines.append(f"……另有 {len(speeches) - LISTED_SPEECHES} 篇")
     report = engine.report
-    lines.append(f"索引现有 {report.speeches} 篇讲话，{report.passages} 段，现在就可以提问。")
+    lines.append(f"索引现有 {report.documents} 篇讲话，{report.passages} 段，现在就可以提问。")
     text = "\n".join(lines)
     while visible_units(text) > MESSAGE_LIMIT and len(lines) > 2:
         lines.pop(-2)

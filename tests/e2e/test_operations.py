@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import io
 import json
 import os
 import re
@@ -20,7 +19,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import docx
 import httpx
 import pytest
 from telegram import Bot, Document
@@ -41,6 +39,7 @@ from tests.e2e.test_bot import (
 )
 from tests.support.bot_harness import bot_config, running_bot, state_of
 from tests.support.botapi import BotApiServer
+from tests.support.make_docs import central_page, make_docx
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
@@ -48,6 +47,8 @@ ADMIN = 42
 OUTSIDER = 666
 USERS = range(3000, 3100)
 MAX_BYTES = int(0.05 * 1024 * 1024)  # uploads.max_mb below
+# Uploads in every format the corpus reads here (LibreOffice formats need soffice installed).
+FORMATS = (".txt", ".md", ".docx", ".html", ".htm")
 
 
 def speech(title: str, heading: str, body: str) -> str:
@@ -73,7 +74,8 @@ def ops_config(tmp: Path, server: BotApiServer, *, corpus: Path) -> Config:
         yaml=f"access: {{users: [{users}], admins: [{ADMIN}], refusal_interval: 3600}}\n"
              "rate_limit: {questions: 30, per_seconds: 60}\n"
              "journal: {enabled: true, path: journal/journal.sqlite3, store_text: true}\n"
-             "uploads: {max_mb: 0.05}\n")
+             f"corpus: {{extensions: [{', '.join(FORMATS)}]}}\n"
+             f"uploads: {{max_mb: 0.05, extensions: [{', '.join(FORMATS)}]}}\n")
 
 
 @pytest.fixture(scope="module")
@@ -114,15 +116,6 @@ async def upload(
 
 def corpus_names(ops: Ops) -> set[str]:
     return {p.name for p in ops.corpus.iterdir()}
-
-
-def make_docx(paragraphs: list[str]) -> bytes:
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 # --- the loopback server's files, as PTB sees them -----------------------------------------
@@ -186,7 +179,13 @@ UPLOADS = [
         "近视防控.docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         make_docx(DOCX_PARAGRAPHS), "近视防控 户外活动", "关于儿童青少年近视防控的讲话",
-        {"近视防控.docx", "近视防控.txt"}, 3004, id="docx",
+        {"近视防控.docx"}, 3004, id="docx",
+    ),
+    pytest.param(
+        "教师队伍建设意见.html", "text/html", central_page().html.encode(),
+        "交流轮岗教师比例", "教育部关于加强新时代中小学教师队伍建设的意见",
+        {"教师队伍建设意见.html"}, 3005,
+        id="html",
     ),
 ]
 
@@ -211,12 +210,8 @@ async def test_admin_upload_is_stored_indexed_reported_and_answerable(
     after = state_of(app).engines.current.report
     assert after.passages == before.passages + added[0].passages
     assert stored <= corpus_names(ops)
-    main = next(n for n in stored if not n.endswith(".docx"))
-    if name.endswith(".docx"):
-        assert (ops.corpus / main).read_text(encoding="utf-8") == "\n".join(DOCX_PARAGRAPHS)
-        assert (ops.corpus / name).read_bytes() == content
-    else:
-        assert (ops.corpus / main).read_bytes() == content  # stored as sent (GBK stays GBK)
+    (main,) = stored  # the original only: no converted copy beside it
+    assert (ops.corpus / main).read_bytes() == content  # stored as sent (GBK stays GBK)
     files = await server.files()
     assert [f["downloads"] for f in files] == [1]  # fetched through getFile + file URL
 
@@ -268,19 +263,22 @@ async def test_refusals_say_why(server: BotApiServer, app: Any, ops: Ops) -> Non
     assert too_large.startswith("文件太大（") and "上限是 51 KB" in too_large
     assert [f["downloads"] for f in await server.files()] == [0]  # refused before downloading
 
-    assert await upload(server, ADMIN, "speech.pdf", b"%PDF-1.4") == \
-        texts.UPLOAD_WRONG_TYPE.format(ext=".pdf", allowed="、".join((".txt", ".md", ".docx")))
+    assert await upload(server, ADMIN, "speech.exe", b"MZ\x90\x00") == \
+        texts.UPLOAD_WRONG_TYPE.format(ext=".exe", allowed="、".join(FORMATS))
     assert "（无扩展名）" in await upload(server, ADMIN, "README", b"text")
     assert await upload(server, ADMIN, "blank.txt", b" \r\n\n ") == texts.UPLOAD_EMPTY
+    # Read before storing, by the readers the index uses: refused with the reason by its code.
     fake = await upload(server, ADMIN, "fake.docx", b"this is not a Word file")
-    assert fake.startswith("没有收录：不是有效的 .docx 文件")
-
+    assert fake.startswith("没有收录：不是有效的 .docx 文件"), fake
+    assert await upload(server, ADMIN, "empty.docx", make_docx(["", " "])) == texts.UPLOAD_EMPTY
     binary = await upload(server, ADMIN, "binary.txt", bytes(range(256)) * 8)
-    assert binary.startswith("没有收录 corpus/binary.txt：不是文本文件（binary file")
-    assert binary.endswith("文件已删除。")
+    assert binary.startswith("没有收录：不是文本文件（binary file"), binary
     undecodable = await upload(server, ADMIN, "undecodable.md", b"\x80\x81\xfe" * 200)
     assert "无法识别文字编码" in undecodable and "(undecodable" not in undecodable
-    assert "undecodable: not UTF-8, GB18030/GBK or UTF-16 text" in undecodable
+    assert "undecodable: not UTF-8, GB18030/GBK, Big5 or UTF-16 text" in undecodable
+    scripts = await upload(server, ADMIN, "menu.html",
+                           b"<html><body><script>var a = 1;</script></body></html>")
+    assert scripts.startswith("没有收录：没有可收录的正文"), scripts
 
     assert corpus_names(ops) == names_before
     report = state_of(app).engines.current.report

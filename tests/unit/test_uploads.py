@@ -1,20 +1,19 @@
 """Uploads, the pure parts: untrusted file names, atomic no-overwrite storing, duplicates,
-.docx text, and the uploads settings."""
+reading checks with coded reasons, and the uploads settings."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import uploads
 from bot.settings import bot_settings
-from retrieval import ConfigError, SkippedFile, SpeechInfo, load_config
+from retrieval import ConfigError, DocumentInfo, SkippedFile, load_config
+from retrieval.readers import SUPPORTED_EXTENSIONS
+from tests.support.make_docs import make_docx
 
 
 @pytest.mark.parametrize(
@@ -60,7 +59,7 @@ def test_any_name_stays_inside_the_directory(raw: str) -> None:
     assert all(c.isalnum() or c in "-_." for c in name)
 
 
-def test_store_never_replaces_and_keeps_one_stem_for_docx_and_txt(tmp_path: Path) -> None:
+def test_store_never_replaces_and_keeps_one_stem_for_files_stored_together(tmp_path: Path) -> None:
     (tmp_path / "speech.txt").write_bytes(b"old")
     first = uploads.store(tmp_path, "speech", {".txt": b"new"})
     assert first == {".txt": tmp_path / "speech-2.txt"}
@@ -94,37 +93,47 @@ def test_corpus_files_skips_hidden_and_other_endings(tmp_path: Path) -> None:
     assert [p.name for p in found] == ["a.txt", "b.MD"]
 
 
-def make_docx(paragraphs: list[str]) -> bytes:
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+def test_corpus_files_come_from_the_corpus_api(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    for name in ("a.docx", "sub/b.html", ".c.docx.1234.tmp"):
+        (tmp_path / name).write_bytes(b"x")
+    found = uploads.corpus_files([tmp_path], [".docx", ".html", ".tmp"])
+    assert found == [tmp_path / "a.docx", tmp_path / "sub" / "b.html"]
 
 
-def test_docx_text_is_its_paragraphs() -> None:
-    data = make_docx(["关于劳动教育的讲话", "", "各校要开齐开足劳动教育课程。"])
-    assert uploads.docx_text(data) == "关于劳动教育的讲话\n\n各校要开齐开足劳动教育课程。"
+def test_unreadable_uploads_are_caught_before_storing_with_a_code() -> None:
+    speech = make_docx(["关于劳动教育的讲话", "各校要开齐劳动课。"])
+    assert uploads.unreadable(".docx", speech) is None
+    assert uploads.unreadable(".txt", "各校要开齐劳动课。".encode("gbk")) is None
+    cases = {
+        (".docx", b"this is not a Word file"): "damaged-docx",
+        (".txt", b" \r\n\n "): "empty",
+        (".txt", bytes(range(256)) * 8): "binary",
+        (".md", b"\x80\x81\xfe" * 200): "undecodable",
+        (".docx", make_docx(["", ""])): "empty",
+    }
+    for (extension, data), code in cases.items():
+        error = uploads.unreadable(extension, data)
+        assert error is not None and error.code == code, (extension, error)
 
 
-def test_docx_that_is_not_a_docx_is_refused() -> None:
-    with pytest.raises(uploads.UploadRefused, match=r"不是有效的 \.docx"):
-        uploads.docx_text(b"plain text, not a zip")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("hello.txt", "a zip, but no Word document inside")
-    with pytest.raises(uploads.UploadRefused, match="无法读取"):
-        uploads.docx_text(buffer.getvalue())
+@pytest.mark.parametrize(("code", "chinese"), [
+    ("binary", "不是文本文件"),
+    ("damaged-docx", "不是有效的 .docx 文件"),
+    ("needs-libreoffice", "服务器未安装 LibreOffice"),
+    ("no-text", "没有可收录的正文"),
+])
+def test_reasons_are_said_in_chinese_by_code(code: str, chinese: str) -> None:
+    said = uploads.reason_zh("the English reason", code)
+    assert said.startswith(chinese) and said.endswith("（the English reason）")
 
 
-def test_docx_that_inflates_too_much_is_refused() -> None:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("word/document.xml", b"\0" * 2_000_000)
-    assert len(buffer.getvalue()) < 20_000
-    with pytest.raises(uploads.UploadRefused, match="解压后过大"):
-        uploads.docx_text(buffer.getvalue(), max_unzipped=1_000_000)
+def test_unknown_codes_keep_the_english_reason() -> None:
+    assert uploads.reason_zh("something new", "brand-new") == "something new"
+    assert uploads.reason_zh("something new", None) == "something new"
+    # The English text alone never chooses the wording: a code does.
+    assert uploads.reason_zh("binary file (contains NUL bytes)", None) == \
+        "binary file (contains NUL bytes)"
 
 
 def test_index_names_and_reports(tmp_path: Path) -> None:
@@ -133,16 +142,13 @@ def test_index_names_and_reports(tmp_path: Path) -> None:
     assert uploads.index_name(path, [one]) == "sub/x.txt"
     assert uploads.index_name(path, [one, two]) == "up/sub/x.txt"
     assert uploads.index_name(tmp_path / "elsewhere.txt", [one, two]) is None
-    names = uploads.display_names(path, [one, two])
-    assert names == {"sub/x.txt", "up/sub/x.txt"}
-    speeches = [SpeechInfo("甲", "up/sub/x.txt", 3, None, None), SpeechInfo("乙", "y.txt", 2,
-                                                                            None, None)]
-    assert [s.title for s in uploads.added_speeches(speeches, names)] == ["甲"]
-    skipped = [SkippedFile("up/sub/x.txt", "binary file (contains NUL bytes)")]
-    reason = uploads.skip_reason(skipped, names)
-    assert reason is not None and uploads.reason_zh(reason).startswith("不是文本文件（binary")
-    assert uploads.skip_reason(skipped, {"other.txt"}) is None
-    assert uploads.reason_zh("something new") == "something new"
+    documents = [DocumentInfo("a1", "甲", "up/sub/x.txt", 3), DocumentInfo("b2", "乙", "y.txt", 2)]
+    assert [d.title for d in uploads.added_documents(documents, "up/sub/x.txt")] == ["甲"]
+    skipped = [SkippedFile("up/sub/x.txt", "no text after cleaning", "no-text")]
+    entry = uploads.skipped_entry(skipped, "up/sub/x.txt")
+    assert entry is not None and uploads.reason_zh(entry.reason, entry.code).startswith(
+        "没有可收录的正文（no text")
+    assert uploads.skipped_entry(skipped, "other.txt") is None
 
 
 def settings_from(tmp_path: Path, text: str):
@@ -156,7 +162,8 @@ def settings_from(tmp_path: Path, text: str):
 def test_upload_dir_defaults_to_the_first_corpus_dir_and_must_stay_inside(tmp_path: Path) -> None:
     settings = settings_from(tmp_path, "")
     assert settings.uploads.dir == (tmp_path / "corpus").resolve()
-    assert settings.uploads.extensions == (".txt", ".md", ".docx")
+    assert ".docx" in settings.uploads.extensions
+    assert set(settings.uploads.extensions) <= set(SUPPORTED_EXTENSIONS)
     inside = settings_from(tmp_path, "uploads: {dir: incoming}")
     assert inside.uploads.dir == (tmp_path / "corpus" / "incoming").resolve()
     for bad in ("uploads: {dir: ../elsewhere}", "uploads: {dir: /tmp}"):
@@ -169,7 +176,7 @@ def test_upload_dir_defaults_to_the_first_corpus_dir_and_must_stay_inside(tmp_pa
     [
         ("uploads: {max_mb: 25}", "uploads.max_mb"),
         ("uploads: {max_mb: 0}", "uploads.max_mb"),
-        ("uploads: {extensions: [.pdf]}", "uploads.extensions"),
+        ("uploads: {extensions: [.exe]}", "uploads.extensions"),
         ("uploads: {enabled: sometimes}", "uploads.enabled"),
         ("corpus: {dirs: [corpus], extensions: [.txt]}\nuploads: {extensions: [.md]}",
          "uploads.extensions"),
