@@ -3,14 +3,17 @@
 Each non-empty line of every seed file is a passage, tokenized with `jieba.lcut`, ranked by
 `rank_bm25.BM25Okapi`, and it never abstains. Prints its figures beside policybot's.
 
-    .venv/bin/python benchmarks/baseline_eval.py ../shared/qa/dev.jsonl
-    .venv/bin/python benchmarks/baseline_eval.py benchmarks/qa/fresh.jsonl
+    .venv/bin/python benchmarks/baseline_eval.py                # ../shared/qa/dev.jsonl if
+    .venv/bin/python benchmarks/baseline_eval.py FILE.jsonl -k 5    # present, else the fresh set
+
+Without a file it uses the team's dev set beside the repository, or the repository's own
+benchmarks/qa/fresh.jsonl on a clone without it (a fresh clone must not end in a traceback).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 import jieba
@@ -18,7 +21,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from retrieval import Answer, Engine, Result, Source, load_config
-from retrieval.evaluate import evaluate, load_questions
+from retrieval.evaluate import evaluate, format_report, load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,19 +42,37 @@ def textbook(seeds: Path):
     return ask
 
 
+def _default_set() -> Path:
+    shared = ROOT.parent / "shared/qa/dev.jsonl"
+    return shared if shared.exists() else ROOT / "benchmarks/qa/fresh.jsonl"
+
+
 def main() -> None:
-    qa = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT.parent / "shared/qa/dev.jsonl")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("file", nargs="?", type=Path, default=None,
+                        help="evaluation set (JSON lines, docs/evaluation.md); default: "
+                             "../shared/qa/dev.jsonl if present, else benchmarks/qa/fresh.jsonl")
+    parser.add_argument("-k", type=int, default=10, help="passages asked per question")
+    args = parser.parse_args()
+    qa = args.file or _default_set()
+    if not qa.is_file():
+        parser.error(f"evaluation set not found: {qa}")
+    if args.k < 1:
+        parser.error("-k must be at least 1")
     questions = load_questions(qa)
     jieba.setLogLevel(60)
     engine = Engine.open(load_config().retrieval)
-    rows = {"textbook": evaluate(questions, textbook(ROOT / "seeds")),
-            "policybot": evaluate(questions, lambda q, k: engine.ask(q, k=k))}
-    names = [n for n in rows["policybot"] if n != "missed"]
+    rows = {"textbook": evaluate(questions, textbook(ROOT / "seeds"), args.k),
+            "policybot": evaluate(questions, lambda q, k: engine.ask(q, k=k), args.k)}
+    print(f"{qa}: {len(questions)} questions")
+    names = [n for n in rows["policybot"] if n not in ("missed", "by_kind")]
     print(f"{'metric':18}{'textbook':>10}{'policybot':>11}")
     for name in names:
         print(f"{name:18}{rows['textbook'][name]!s:>10}{rows['policybot'][name]!s:>11}")
-    print(json.dumps({k: {n: v for n, v in r.items() if n != "missed"} for k, r in rows.items()}))
-
+    print("\npolicybot by kind:")
+    print(format_report(rows["policybot"]).split("\n\n", 1)[-1])
+    print(json.dumps({k: {n: v for n, v in r.items() if n != "missed"} for k, r in rows.items()},
+                     ensure_ascii=False))
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from .index import BM25Index
-from .model import Passage, Result, Source
+from .model import DocumentInfo, Passage, Result, Source
 from .passages import SENTENCE
 from .query import Query
 from .tokens import Tokenizer
@@ -83,10 +83,24 @@ def is_repeat(text: str, seen: set[str]) -> bool:
 
 
 def make_result(rank: int, score: float, passage: Passage, terms: set[str],
-                tokenizer: Tokenizer, quote_max_chars: int) -> Result:
+                tokenizer: Tokenizer, quote_max_chars: int, info: DocumentInfo | None = None,
+                also_in: int = 0) -> Result:
     shown = quote(passage.text, terms, tokenizer, quote_max_chars)
     return Result(
         rank=rank, score=score, id=passage.id, text=passage.text, quote=shown,
         spans=tuple(tokenizer.spans(shown, terms)),
         source=Source(title=passage.title, file=passage.file, section=passage.section,
-                      position=passage.position))
+                      position=passage.position, page=passage.page,
+                      date=info.date if info else None, place=info.place if info else None),
+        also_in=also_in)
+
+
+def merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping or touching ones merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

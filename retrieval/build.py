@@ -19,7 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .index import Segment, append_segment, count_tokens
-from .model import Passage, SpeechInfo
+from .model import DocumentInfo, Passage
 from .store import StoreBuilder, StorePart
 from .tokens import Tokenizer
 
@@ -34,12 +34,24 @@ def _start_worker(user_dict: Path, stopwords: Path, characters: bool) -> None:
     _worker = Tokenizer(user_dict, stopwords, characters)
 
 
-def _count_chunk(texts: list[str]):
+def _count_chunk(texts: list[tuple[str, str]]):
     assert _worker is not None
-    return count_tokens(_worker.tokens(text) for text in texts)
+    return count_tokens(passage_tokens(_worker, text, label) for text, label in texts)
 
 
-def build_segment(passages: Iterable[Passage], speeches: list[SpeechInfo],
+def passage_label(passage: Passage) -> str:
+    """The words a passage is found by besides its own: its document's title and headings."""
+    return f"{passage.title}\n{passage.section}"
+
+
+def passage_tokens(tokenizer: Tokenizer, text: str, label: str) -> list[str]:
+    """What a passage is indexed with: its text's tokens, then each word of its title and
+    section path once, so a question that names a heading or a title finds the passages
+    under it without the title outweighing the text."""
+    return tokenizer.tokens(text) + tokenizer.label_words(label)
+
+
+def build_segment(passages: Iterable[Passage], speeches: list[DocumentInfo],
                   vocab: dict[str, int], tokenizer: Tokenizer, workers: int,
                   progress: bool) -> tuple[Segment, StorePart]:
     """Store every passage and index its tokens; `vocab` gains the new terms."""
@@ -48,11 +60,11 @@ def build_segment(passages: Iterable[Passage], speeches: list[SpeechInfo],
     if progress:
         passages = tqdm(passages, desc="indexing", unit=" passages", mininterval=1.0)
 
-    def texts() -> Iterator[list[str]]:
-        chunk: list[str] = []
+    def texts() -> Iterator[list[tuple[str, str]]]:
+        chunk: list[tuple[str, str]] = []
         for passage in passages:
             store.add(passage)
-            chunk.append(passage.text)
+            chunk.append((passage.text, passage_label(passage)))
             if len(chunk) == CHUNK:
                 yield chunk
                 chunk = []
@@ -70,7 +82,7 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
 
 
-def _counted(chunks: Iterator[list[str]], tokenizer: Tokenizer, workers: int):
+def _counted(chunks: Iterator[list[tuple[str, str]]], tokenizer: Tokenizer, workers: int):
     """Counted chunks in corpus order; in-process first, then on a worker pool if it pays."""
     pool: ProcessPoolExecutor | None = None
     pending: deque[Future] = deque()
@@ -82,7 +94,7 @@ def _counted(chunks: Iterator[list[str]], tokenizer: Tokenizer, workers: int):
                     initializer=_start_worker,
                     initargs=(tokenizer.user_dict, tokenizer.stopwords_file, tokenizer.characters))
             if pool is None:
-                yield count_tokens(tokenizer.tokens(text) for text in chunk)
+                yield count_tokens(passage_tokens(tokenizer, text, label) for text, label in chunk)
                 continue
             pending.append(pool.submit(_count_chunk, chunk))
             while len(pending) > 2 * workers:

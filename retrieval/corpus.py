@@ -1,4 +1,9 @@
-"""Corpus directories -> file fingerprints (for the cache key) and passages (for a build)."""
+"""Corpus directories -> file fingerprints (for the cache key) and passages (for a build).
+
+A build reads every file first, learns the corpus's furniture from what the files repeat
+(retrieval/boilerplate.py), then cleans and cuts each file with it. A document whose text
+another file already holds (a repost) is indexed once.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,15 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import UnreadableFile, find_files, read_file
-from .model import Passage, SkippedFile, SpeechInfo
-from .passages import speech_passages
+from .boilerplate import Boilerplate, fold
+from .documents import lines_for_learning, split_documents
+from .files import SourceFile, UnreadableFile, digest_of, find_files, read_file
+from .model import Document, DocumentInfo, DroppedLine, Passage, SkippedFile
+from .passages import document_passages
 from .settings import RetrievalSettings
-from .speeches import split_speeches
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,23 @@ class CorpusFile:
         return [self.size, self.mtime_ns, self.digest]
 
 
+@dataclass
+class CorpusState:
+    """What a build learned of the corpus and keeps for appending files later."""
+
+    boilerplate: Boilerplate = field(default_factory=Boilerplate)
+    bodies: dict[str, str] = field(default_factory=dict)  # body hash -> file that holds it
+
+    def to_json(self) -> dict:
+        return {"boilerplate": self.boilerplate.to_json(), "bodies": self.bodies}
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> CorpusState:
+        data = data or {}
+        return cls(Boilerplate.from_json(data.get("boilerplate", {})),
+                   dict(data.get("bodies", {})))
+
+
 def scan(settings: RetrievalSettings, known: Mapping[str, list]) -> list[CorpusFile]:
     """Every corpus file with its content hash. A file whose size and mtime match what a
     cached index recorded keeps that hash unread, so opening a big corpus stays fast."""
@@ -44,20 +67,12 @@ def scan(settings: RetrievalSettings, known: Mapping[str, list]) -> list[CorpusF
         if seen and seen[0] == stat.st_size and seen[1] == stat.st_mtime_ns:
             digest = seen[2]
         else:
-            digest = _hash(path)
+            try:
+                digest = digest_of(path)
+            except OSError as exc:
+                digest = f"unreadable: {exc.strerror or exc}"
         files.append(CorpusFile(path, name, stat.st_size, stat.st_mtime_ns, digest))
     return files
-
-
-def _hash(path: Path) -> str:
-    h = hashlib.sha256()
-    try:
-        with path.open("rb") as f:
-            while block := f.read(1 << 20):
-                h.update(block)
-    except OSError as exc:
-        return f"unreadable: {exc.strerror or exc}"
-    return h.hexdigest()
 
 
 def corpus_key(files: list[CorpusFile], fingerprint: dict) -> str:
@@ -68,27 +83,91 @@ def corpus_key(files: list[CorpusFile], fingerprint: dict) -> str:
     return h.hexdigest()
 
 
+def document_id(file: str, index: int) -> str:
+    return hashlib.blake2b(f"{file}\x1f{index}".encode(), digest_size=4).hexdigest()
+
+
+def body_key(document: Document) -> str:
+    """Hash of a document's text in comparable form: the same text in two files is a repost."""
+    h = hashlib.blake2b(digest_size=12)
+    for unit in document.units:
+        h.update(fold(unit.text).encode("utf-8"))
+    return h.hexdigest()
+
+
+def document_info(document: Document, passages: int) -> DocumentInfo:
+    meta = document.meta
+    return DocumentInfo(id=document_id(document.file, document.index), title=meta.title,
+                        file=document.file, passages=passages, date=meta.date,
+                        place=meta.place, issuer=meta.issuer, url=meta.url)
+
+
 def read_passages(files: list[CorpusFile], settings: RetrievalSettings,
-                  speeches: list[SpeechInfo], skipped: list[SkippedFile]) -> Iterator[Passage]:
-    """Read, clean and cut the files; record speeches and skipped files as it goes.
-    Speech numbers continue from len(speeches), so segments can be appended."""
+                  documents: list[DocumentInfo], skipped: list[SkippedFile],
+                  state: CorpusState) -> Iterator[Passage]:
+    """Read, clean and cut the files; record documents and skipped files as it goes.
+    Document numbers continue from len(documents), so segments can be appended; `state`
+    gains what these files teach (their furniture, their bodies)."""
+    sources: list[SourceFile] = []
     for entry in files:
         try:
-            source = read_file(entry.path, entry.name, settings.max_file_bytes)
+            sources.append(read_file(entry.path, entry.name, settings.max_file_bytes))
         except UnreadableFile as exc:
             log.warning("skipped %s: %s", entry.name, exc)
-            skipped.append(SkippedFile(entry.name, str(exc)))
-            continue
-        found_any = False
-        for speech in split_speeches(source.text, source.name):
-            passages = speech_passages(speech, len(speeches), settings.passage_max_chars,
-                                       settings.passage_min_chars)
+            skipped.append(SkippedFile(entry.name, str(exc), exc.code))
+    learned = Boilerplate.learn(lines_for_learning(s.document) for s in sources)
+    state.boilerplate = state.boilerplate.merged(learned)
+    for source in sources:
+        found_any = duplicate_of = None
+        parsed, _ = split_documents(source.document, source.name, state.boilerplate)
+        for document in parsed:
+            key = body_key(document)
+            if document.units and key in state.bodies:
+                duplicate_of = state.bodies[key]
+                continue
+            state.bodies.setdefault(key, source.name)
+            passages = document_passages(document, len(documents), settings.passage_max_chars,
+                                         settings.passage_min_chars)
             if not passages:
                 continue
             found_any = True
-            speeches.append(SpeechInfo(title=speech.title, file=speech.file,
-                                       passages=len(passages), year=speech.year,
-                                       level=speech.level))
+            documents.append(document_info(document, len(passages)))
             yield from passages
         if not found_any:
-            skipped.append(SkippedFile(entry.name, "no speech text after cleaning"))
+            if duplicate_of:
+                skipped.append(SkippedFile(source.name, f"same text as {duplicate_of}",
+                                           "duplicate"))
+            else:
+                skipped.append(SkippedFile(source.name, "no text after cleaning", "no-text"))
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What the index makes of one file: its documents, passages and dropped lines."""
+
+    file: str
+    documents: list[DocumentInfo]
+    passages: list[Passage]
+    dropped: list[DroppedLine]
+    skipped: str | None = None  # why the file gives no passages
+
+
+def inspect_file(path: Path, settings: RetrievalSettings,
+                 boilerplate: Boilerplate | None = None) -> FileReport:
+    """Read and cut one file as a build would, with the corpus's learned furniture if given."""
+    name = path.name
+    try:
+        source = read_file(path, name, settings.max_file_bytes)
+    except UnreadableFile as exc:
+        return FileReport(name, [], [], [], str(exc))
+    parsed, dropped = split_documents(source.document, name, boilerplate)
+    infos: list[DocumentInfo] = []
+    passages: list[Passage] = []
+    for document in parsed:
+        cut = document_passages(document, len(infos), settings.passage_max_chars,
+                                settings.passage_min_chars)
+        if cut:
+            infos.append(document_info(document, len(cut)))
+            passages += cut
+    return FileReport(name, infos, passages, dropped,
+                      None if passages else "no text after cleaning")

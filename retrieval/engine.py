@@ -1,9 +1,9 @@
 """The public entry point: build or load the index for a corpus and answer questions from it.
 
-Cache layout under ``cache.dir``: ``segments/<id>/`` holds one segment (postings, passages,
-the vocabulary terms it added); ``<key>.json`` is a manifest naming the segments of the index
-for one corpus state (key = hash of file contents, settings, dictionaries and indexing code).
-A corpus that only gained files reuses the segments of its previous state and adds one.
+How a question is answered (``Engine.ask``): the scope it names (a year, a place, filters)
+picks the documents searched; quoted formulations (提法) keep only the passages that hold
+them word for word; BM25 ranks; repeated text is shown once; and the answer says plainly
+when nothing answers, and why. The index lives in the cache (retrieval/cache.py).
 """
 
 from __future__ import annotations
@@ -11,61 +11,82 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import shutil
+import re
 import time
-import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from . import answers
+from .boilerplate import DOC_TYPE, Boilerplate
 from .build import build_segment
-from .corpus import CorpusFile, corpus_key, read_passages, scan
-from .index import BM25Index, Segment, load_vocab, save_vocab
-from .model import Answer, IndexReport, Passage, SkippedFile, SpeechInfo
-from .query import QueryBuilder, Thesaurus
+from .cache import FORMAT, CacheError, IndexCache, Manifest
+from .corpus import CorpusFile, CorpusState, FileReport, corpus_key, inspect_file, read_passages
+from .corpus import scan as scan_files
+from .index import BM25Index, top_k
+from .model import (
+    Answer,
+    DocumentInfo,
+    IndexReport,
+    Passage,
+    PhraseCount,
+    Result,
+    SkippedFile,
+)
+from .phrases import find_phrase, phrase_key, split_phrases
+from .query import Query, QueryBuilder, Thesaurus
+from .scope import Scope, canonical_place, places_in, question_scope
 from .settings import RetrievalSettings
-from .store import PassageStore, StorePart
-from .tokens import Tokenizer
+from .store import PassageStore
+from .tokens import LONE_SURROGATE, Tokenizer
 
 log = logging.getLogger(__name__)
 
-FORMAT = "policybot-index/2"
 # The code that decides what is indexed: a change to any of these rebuilds every cache.
-INDEXING_CODE = ("files.py", "speeches.py", "passages.py", "tokens.py", "index.py", "store.py",
-                 "corpus.py", "build.py")
-KEEP_MANIFESTS = 3  # corpus states kept in the cache; segments no kept state uses are removed
-MAX_SEGMENTS = 8  # past this many appended segments, the next change rebuilds in one
-
-
-class CacheError(Exception):
-    """A cached index that cannot be used (truncated, foreign, or from another version)."""
+INDEXING_CODE = ("files.py", "boilerplate.py", "documents.py", "passages.py", "tokens.py",
+                 "index.py", "store.py", "corpus.py", "build.py", "cache.py", "scope.py",
+                 "readers/__init__.py", "readers/text.py", "readers/pdf.py", "readers/docx.py",
+                 "readers/html.py", "readers/office.py")
+LATIN = re.compile(r"[A-Za-z]")
+# The document a question names after its year: "2026年国务院政府工作报告" gives the words
+# before the kind (国务院政府工作) and the kind (报告); "1997年的报告" the kind alone.
+DOCUMENT_NAMED = re.compile(
+    r"(?:(?:19|20)\d\d|\d\d)年(?:的)?([\u4e00-\u9fff]{0,10}?)(报告|讲话|通知|意见|决定|决议|"
+    r"公报|白皮书|纲要|条例)")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 class Engine:
     """A loaded index over one corpus. Safe to share between threads; replace it to reload."""
 
     def __init__(self, settings: RetrievalSettings, queries: QueryBuilder, index: BM25Index,
-                 store: PassageStore, report: IndexReport) -> None:
+                 store: PassageStore, report: IndexReport,
+                 state: CorpusState | None = None) -> None:
         self.settings = settings
         self.queries = queries
         self.tokenizer = queries.tokenizer
         self.index = index
         self.store = store
         self.report = report
+        self.state = state or CorpusState()
 
     @classmethod
-    def open(cls, settings: RetrievalSettings, *, progress: bool = False) -> Engine:
-        """Load the cached index for the corpus and settings, or build (and cache) it."""
+    def open(cls, settings: RetrievalSettings, *, progress: bool = False,
+             tokenizer: Tokenizer | None = None) -> Engine:
+        """Load the cached index for the corpus and settings, or build (and cache) it.
+        A tokenizer may be shared between engines (it is the costly part to start)."""
         started = time.perf_counter()
-        cache = _Cache(settings.cache_dir)
-        tokenizer = Tokenizer(settings.user_dict, settings.stopwords, settings.characters)
+        cache = IndexCache(settings.cache_dir)
+        if tokenizer is None or not tokenizer.same_settings(settings):
+            tokenizer = Tokenizer(settings.user_dict, settings.stopwords, settings.characters)
         queries = QueryBuilder(tokenizer, Thesaurus.load(settings.synonyms, tokenizer.normalize),
                                settings.synonym_weight)
         fingerprint = {"format": FORMAT, "code": _code_digest(),
                        "settings": settings.fingerprint(), "tokens": tokenizer.fingerprint()}
         config_id = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
-        files = scan(settings, cache.known_signatures())
+        files = scan_files(settings, cache.known_signatures())
         key = corpus_key(files, fingerprint)
         problem = None
         try:
@@ -75,7 +96,7 @@ class Engine:
                 engine.report.seconds = time.perf_counter() - started
                 cache.touch(key)
                 return engine
-        except (CacheError, OSError, ValueError, KeyError, TypeError) as exc:
+        except CacheError as exc:
             problem = f"index cache for this corpus unusable ({exc}); rebuilt"
             log.warning("%s", problem)
             cache.forget(key)
@@ -87,53 +108,56 @@ class Engine:
         return engine
 
     @classmethod
-    def _extend_or_build(cls, settings, queries, cache, files, config_id, progress):
+    def _extend_or_build(cls, settings: RetrievalSettings, queries: QueryBuilder,
+                         cache: IndexCache, files: list[CorpusFile], config_id: str,
+                         progress: bool) -> tuple[Engine, Manifest]:
         by_name = {f.name: f for f in files}
         base = cache.base_for(config_id, by_name)
         if base is not None:
             try:
                 engine = cls._load(settings, queries, cache, base)
-                added = [f for f in files if f.name not in base["files"]]
+                added = [f for f in files if f.name not in base.files]
                 return engine._append(cache, added, files, base, config_id, progress)
-            except (CacheError, OSError, ValueError, KeyError, TypeError) as exc:
+            except CacheError as exc:
                 log.warning("could not extend the cached index (%s); rebuilding", exc)
         engine = cls(settings, queries, BM25Index({}, [], settings.k1, settings.b,
                                                     settings.epsilon),
                      PassageStore([]), IndexReport())
-        return engine._append(cache, files, files, {"segments": [], "skipped": []}, config_id,
-                              progress)
+        empty = Manifest(config=config_id, segments=(), files={}, skipped=(), report={})
+        return engine._append(cache, files, files, empty, config_id, progress)
 
-    def _append(self, cache: _Cache, added: list[CorpusFile], files: list[CorpusFile],
-                base: dict, config_id: str, progress: bool) -> tuple[Engine, dict]:
+    def _append(self, cache: IndexCache, added: list[CorpusFile], files: list[CorpusFile],
+                base: Manifest, config_id: str, progress: bool) -> tuple[Engine, Manifest]:
         """A new engine with the added files indexed as one more segment."""
-        speeches = list(self.store.speech_infos)
-        skipped = [SkippedFile(**s) for s in base["skipped"]]
+        documents = list(self.store.speech_infos)
+        skipped = [SkippedFile(**s) for s in base.skipped]
+        state = CorpusState.from_json(base.corpus)
         vocab = dict(self.index.vocab)
         known_terms = len(vocab)
         segment, part = build_segment(
-            read_passages(added, self.settings, speeches, skipped), speeches, vocab,
+            read_passages(added, self.settings, documents, skipped, state), documents, vocab,
             self.tokenizer, self.settings.workers, progress)
         segment_id = cache.save_segment(segment, part, list(vocab)[known_terms:])
         index = self.index.with_segment(vocab, segment)
         store = PassageStore([*self.store.parts, part])
-        report = IndexReport(files=len(files) - len(skipped), speeches=len(speeches),
-                             passages=index.n, skipped=skipped)
-        manifest = {"format": FORMAT, "config": config_id,
-                    "segments": [*base["segments"], segment_id],
-                    "files": {f.name: f.signature() for f in files},
-                    "skipped": [asdict(s) for s in skipped],
-                    "report": {"files": report.files, "speeches": report.speeches,
-                               "passages": report.passages}}
-        return Engine(self.settings, self.queries, index, store, report), manifest
+        duplicates = sum(s.code == "duplicate" for s in skipped)
+        report = IndexReport(files=len(files) - len(skipped), speeches=len(documents),
+                             passages=index.n, skipped=skipped, duplicates=duplicates)
+        manifest = Manifest(
+            config=config_id, segments=(*base.segments, segment_id),
+            files={f.name: f.signature() for f in files},
+            skipped=tuple(asdict(s) for s in skipped),
+            report={"files": report.files, "speeches": report.speeches,
+                    "passages": report.passages, "duplicates": duplicates},
+            corpus=state.to_json())
+        return Engine(self.settings, self.queries, index, store, report, state), manifest
 
     @classmethod
-    def _load(cls, settings: RetrievalSettings, queries: QueryBuilder, cache: _Cache,
-              manifest: dict) -> Engine:
-        if manifest.get("format") != FORMAT:
-            raise CacheError(f"written by another version ({manifest.get('format')!r})")
+    def _load(cls, settings: RetrievalSettings, queries: QueryBuilder, cache: IndexCache,
+              manifest: Manifest) -> Engine:
         vocab: dict[str, int] = {}
         segments, parts = [], []
-        for segment_id in manifest["segments"]:
+        for segment_id in manifest.segments:
             segment, part, terms = cache.load_segment(segment_id)
             for term in terms:
                 vocab[term] = len(vocab)
@@ -143,59 +167,279 @@ class Engine:
             parts.append(part)
         index = BM25Index(vocab, segments, settings.k1, settings.b, settings.epsilon)
         store = PassageStore(parts)
-        saved = manifest["report"]
-        if index.n != len(store) or index.n != saved["passages"]:
+        saved = manifest.report
+        if index.n != len(store) or index.n != saved.get("passages"):
             raise CacheError("index and passages disagree in length")
+        try:
+            skipped = [SkippedFile(**s) for s in manifest.skipped]
+        except TypeError as exc:
+            raise CacheError(f"skipped files unreadable ({exc})") from None
         report = IndexReport(files=saved["files"], speeches=saved["speeches"],
-                             passages=saved["passages"],
-                             skipped=[SkippedFile(**s) for s in manifest["skipped"]],
-                             loaded_from_cache=True)
-        return cls(settings, queries, index, store, report)
+                             passages=saved["passages"], skipped=skipped,
+                             loaded_from_cache=True, duplicates=saved.get("duplicates", 0))
+        return cls(settings, queries, index, store, report, CorpusState.from_json(manifest.corpus))
 
-    def ask(self, question: str, k: int | None = None, offset: int = 0) -> Answer:
-        """Rank passages for a free-text question; results[offset:offset+k], quotes highlighted."""
+    # ---- asking -----------------------------------------------------------------------
+
+    def ask(self, question: str, k: int | None = None, offset: int = 0,
+            scope: Scope | None = None) -> Answer:
+        """Rank passages for a free-text question; results[offset:offset+k], quotes highlighted.
+
+        `scope` (explicit filters) is applied on top of the scope the question names."""
         k = self.settings.top_k if k is None else max(0, k)
         offset = max(0, offset)
-        query = self.queries.build(question, self.index.vocab)
-        if not query.terms:
-            return Answer(query=question, answered=False, results=())
-        ranked = self._distinct(query.weights, offset + k + 1)
+        if not question or not question.strip():
+            return Answer(query=question, answered=False, results=(), reason="empty")
+        # Lone surrogates (broken UTF-16 from a client) cannot reach the converters.
+        asked = question_scope(LONE_SURROGATE.sub("\ufffd", question), self.places, self._tag)
+        phrases, rest = split_phrases(asked.text)
+        query = self.queries.build(asked.text, self.index.vocab)
+        latin_only = bool(LATIN.search(question)) and not CJK.search(question)
+        if not query.terms and not phrases:
+            return Answer(query=question, answered=False, results=(),
+                          reason="not-chinese" if latin_only else "no-terms")
+        wanted = scope or Scope()
+        stated = asked.scope.merged(wanted)
+        allowed, note, unmatched = self._scope_rows(stated, asked.document_year,
+                                                   explicit=not wanted.is_empty)
+        if asked.unknown_places and not wanted.places:
+            note = f"语料中没有{'、'.join(asked.unknown_places)}的文件。"
+            unmatched = True
+        elif allowed is not None and not unmatched:
+            conflict = self._title_conflict(asked.text, allowed)
+            if conflict:
+                note, unmatched = f"{note}，其中没有标题含“{conflict}”的文件。", True
+        if unmatched:
+            return Answer(query=question, answered=False, results=(), terms=query.terms,
+                          reason="scope-unmatched", note=note, scope=stated)
+        missing = tuple(w for w in answers.evidence_terms(query.terms)
+                        if w not in self.index.vocab)
+        phrase = None
+        if phrases:
+            rows = self._phrase_rows(phrases, allowed)
+            docs = len(np.unique(self.store.row_speech[rows])) if len(rows) else 0
+            phrase = PhraseCount(phrases=phrases, passages=len(rows), documents=docs)
+            if not len(rows):
+                return Answer(query=question, answered=False, results=(), terms=query.terms,
+                              reason="phrase-absent", note=note, missing=missing,
+                              phrase=phrase, scope=stated)
+            allowed = rows
+        weights = self._ranking_weights(query)
+        ranked = self._distinct(weights, offset + k + 1, allowed, by_date=bool(phrases)
+                                and not query_has_words_beyond(query, rest, self.tokenizer))
+        unanswered = "not-chinese" if latin_only else "no-match"
         if not ranked:
-            return Answer(query=question, answered=False, results=(), terms=query.terms)
-        share = answers.match_share(query, self.index, ranked[0][0])
+            return Answer(query=question, answered=False, results=(), terms=query.terms,
+                          reason=unanswered, note=note, missing=missing, phrase=phrase,
+                          scope=stated)
+        if phrases:
+            answered = True
+        else:
+            required = asked.unknown_places
+            answered = (answers.match_share(query, self.index, ranked[0][0])
+                        >= self.settings.min_match
+                        and all(place in self.store.text(ranked[0][0]) for place in required))
         marked = set(query.weights)  # synonyms that matched are marked too
         results = tuple(
-            answers.make_result(offset + i + 1, score, self.store.get(row), marked,
-                                self.tokenizer, self.settings.quote_max_chars)
-            for i, (row, score) in enumerate(ranked[offset:offset + k]))
-        return Answer(query=question, answered=bool(share >= self.settings.min_match),
-                      results=results, terms=query.terms, more=len(ranked) > offset + k)
+            self._result(offset + i + 1, row, score, copies, marked, phrases)
+            for i, (row, score, copies) in enumerate(ranked[offset:offset + k]))
+        return Answer(query=question, answered=answered, results=results, terms=query.terms,
+                      more=len(ranked) > offset + k,
+                      reason=None if answered else unanswered,
+                      note=note, missing=missing, phrase=phrase,
+                      scope=None if stated.is_empty else stated)
 
-    def _distinct(self, weights: dict[str, float], wanted: int) -> list[tuple[int, float]]:
-        """The best `wanted` passages, skipping ones that repeat text already ranked higher."""
+    def _result(self, rank: int, row: int, score: float, copies: int, marked: set[str],
+                phrases: tuple[str, ...]) -> Result:
+        passage = self.store.get(row)
+        info = self.store.speech_infos[passage.speech]
+        result = answers.make_result(rank, score, passage, marked, self.tokenizer,
+                                     self.settings.quote_max_chars, info, copies)
+        if phrases:  # the formulation itself is what the reader checks: mark it whole
+            spans = sorted({s for p in phrases
+                            for s in find_phrase(result.quote, p, self.tokenizer.normalize)}
+                           | set(result.spans))
+            result = replace(result, spans=tuple(answers.merge_spans(spans)))
+        return result
+
+    def _ranking_weights(self, query: Query) -> dict[str, float]:
+        """The query's weights for ranking. A term every passage of a tiny corpus holds has a
+        negative BM25 idf (rank_bm25's floor): it would push the passages holding it down, so
+        it is given a tiny opposite weight, which ranks them just above those without it."""
+        weights = dict(query.weights)
+        for term, weight in query.weights.items():
+            t = self.index.vocab.get(term)
+            if t is not None and self.index.idf[t] <= 0:
+                weights[term] = -1e-6 * weight
+        return weights
+
+    def _scope_rows(self, scope: Scope, document_year: bool,
+                    explicit: bool) -> tuple[np.ndarray | None, str | None, bool]:
+        """(rows the scope allows or None for all, a note for the reader, whether the scope
+        matches no document at all). A year that names a document, a place or a filter
+        restricts; a year of events also allows the next year's documents (reports look
+        back), and when no document is of that time it is only noted."""
+        if scope.is_empty:
+            return None, None, False
+        infos = self.store.speech_infos
+        keep = np.ones(len(infos), dtype=bool)
+        told: list[str] = []
+        if scope.since is not None or scope.until is not None:
+            since = scope.since if scope.since is not None else -10**6
+            until = scope.until if scope.until is not None else 10**6
+            if not document_year and not explicit:
+                until += 1
+            years = np.array([i.year if i.year is not None else -10**7 for i in infos])
+            in_time = (years >= since) & (years <= until)
+            undated = years == -10**7
+            if not explicit and undated.mean() > 0.5:  # mostly undated: keep them in
+                in_time |= undated
+            label = _years_label(scope)
+            if not in_time.any():
+                if document_year or explicit:
+                    return None, f"语料中没有{label}的文件。", True
+                told.append(f"语料中没有{label}的文件，按全部文件回答")
+            else:
+                keep &= in_time
+                told.append(label)
+        if scope.places:
+            wanted = {canonical_place(p) or p for p in scope.places}
+            at = np.array([_place_matches(i.place, wanted) for i in infos], dtype=bool)
+            if not (keep & at).any():
+                return None, f"语料中没有{'、'.join(scope.places)}的文件。", True
+            keep &= at
+            told.append("、".join(scope.places))
+        if scope.documents:
+            chosen = np.array([i.id in scope.documents for i in infos], dtype=bool)
+            if not (keep & chosen).any():
+                return None, "没有所选的文件。", True
+            keep &= chosen
+            told.append("、".join(f"《{i.title}》" for i in infos if i.id in scope.documents))
+        if scope.doc:
+            words = [self.tokenizer.normalize(w) for w in scope.doc.split()]
+            named = np.array([all(w in self.tokenizer.normalize(i.title) for w in words)
+                              for i in infos], dtype=bool)
+            if not (keep & named).any():
+                return None, f"没有标题含“{scope.doc}”的文件。", True
+            keep &= named
+            told.append(f"标题含“{scope.doc}”")
+        rows = np.flatnonzero(keep[self.store.row_speech]) if len(infos) else np.zeros(0, int)
+        return rows, "范围：" + "；".join(told), False
+
+    @cached_property
+    def _titles(self) -> list[str]:
+        return [self.tokenizer.normalize(i.title) for i in self.store.speech_infos]
+
+    def _title_conflict(self, question: str, allowed: np.ndarray) -> str | None:
+        """A word of the document the question names (the words before 报告/讲话/通知 …)
+        that no title in the scope holds, while other titles do: 2026年国务院政府工作报告 in a
+        corpus whose 2026 documents are all provincial. The scope then matches nothing."""
+        named = DOCUMENT_NAMED.search(self.tokenizer.normalize(question))
+        if not named:
+            return None
+        titles = self._titles
+        scoped = set(np.unique(self.store.row_speech[allowed]).tolist())
+        kind = named.group(2)
+        if not any(_kind_of(titles[i]) == kind for i in scoped):
+            return kind
+        for word in sorted(self.tokenizer.label_words(named.group(1)), key=len, reverse=True):
+            if len(word) < 2 or word.isdigit() or places_in(word):
+                continue
+            holding = {i for i, title in enumerate(titles) if word in title}
+            if holding and not scoped & holding:
+                return word
+        return None
+
+    def _phrase_rows(self, phrases: tuple[str, ...], allowed: np.ndarray | None) -> np.ndarray:
+        """Rows whose text holds every phrase exactly (in matching form). Candidates are the
+        rows holding every indexed character of the phrases; each is then checked."""
+        normalize = self.tokenizer.normalize
+        keys = [phrase_key(p, normalize) for p in phrases]
+        candidates = allowed
+        for char in {c for key in keys for c in key}:
+            term = self.index.vocab.get(f"#{char}")
+            if term is None:
+                continue
+            rows = self.index.postings_rows(term)
+            candidates = rows if candidates is None else np.intersect1d(candidates, rows,
+                                                                        assume_unique=True)
+        if candidates is None:
+            candidates = np.arange(self.index.n)
+        hits = [row for row in candidates.tolist()
+                if all(k in phrase_key(self.store.text(row), normalize) for k in keys)]
+        return np.array(hits, dtype=np.int64)
+
+    def _distinct(self, weights: dict[str, float], wanted: int, allowed: np.ndarray | None,
+                  by_date: bool = False) -> list[tuple[int, float, int]]:
+        """The best `wanted` (row, score, other documents holding the text), skipping passages
+        that repeat text already ranked higher and counting the documents they stand in."""
         fetch = wanted * 2 + 10
         while True:
-            ranked = self.index.top(weights, fetch)
+            ranked = self._top(weights, fetch, allowed, by_date)
             seen: set[str] = set()
-            out: list[tuple[int, float]] = []
+            out: list[list] = []  # [row, score, documents]
+            owners: list[set[int]] = []
             for row, score in ranked:
                 text = self.store.text(row)
+                sentences = answers.fingerprint_sentences(text)
+                speech = self.store.speech_of(row)
                 if answers.is_repeat(text, seen):
+                    for kept, docs in zip(out, owners, strict=True):
+                        if sentences & answers.fingerprint_sentences(self.store.text(kept[0])):
+                            docs.add(speech)
+                            break
                     continue
-                seen |= answers.fingerprint_sentences(text)
-                out.append((row, score))
+                seen |= sentences
+                out.append([row, score])
+                owners.append({speech})
                 if len(out) == wanted:
-                    return out
-            if len(ranked) < fetch:
-                return out
+                    break
+            if len(out) == wanted or len(ranked) < fetch:
+                return [(row, score, max(len(docs), self.store.documents_holding(row)) - 1)
+                        for (row, score), docs in zip(out, owners, strict=True)]
             fetch *= 4
+
+    def _top(self, weights: dict[str, float], k: int, allowed: np.ndarray | None,
+             by_date: bool) -> list[tuple[int, float]]:
+        if allowed is None:
+            return self.index.top(weights, k)
+        rows, scores = self.index.scores(weights)
+        if by_date:  # every allowed row holds the phrase: newest document first
+            years = np.array([self.store.speech_infos[s].date or "" for s in
+                              self.store.row_speech[allowed]])
+            order = sorted(range(len(allowed)), key=lambda i: (years[i], -allowed[i]),
+                           reverse=True)
+            score_of = dict(zip(rows.tolist(), scores.tolist(), strict=True))
+            return [(int(allowed[i]), score_of.get(int(allowed[i]), 0.0)) for i in order[:k]]
+        inside = np.isin(rows, allowed, assume_unique=True)
+        ranked = top_k(rows[inside], scores[inside], k)
+        if len(ranked) < k:  # allowed rows that hold no query term still count, after
+            rest = np.setdiff1d(allowed, rows[inside], assume_unique=True)[:k - len(ranked)]
+            ranked += [(int(r), 0.0) for r in rest]
+        return ranked
+
+    # ---- documents and passages ---------------------------------------------------------
+
+    @cached_property
+    def places(self) -> frozenset[str]:
+        """The places of the corpus's documents (what a question's place can scope to)."""
+        return frozenset(i.place for i in self.store.speech_infos if i.place)
+
+    @cached_property
+    def _posseg(self):
+        import jieba.posseg
+
+        return jieba.posseg.POSTokenizer(self.tokenizer.jieba)
+
+    def _tag(self, text: str) -> list[tuple[str, str]]:
+        return [(w.word, w.flag) for w in self._posseg.cut(text)]
 
     def passage(self, passage_id: str) -> Passage | None:
         row = self.store.row_of(passage_id)
         return None if row is None else self.store.get(row)
 
     def neighbours(self, passage_id: str, before: int = 1, after: int = 1) -> list[Passage]:
-        """The passage with up to `before`/`after` passages around it in the same speech."""
+        """The passage with up to `before`/`after` passages around it in the same document."""
         row = self.store.row_of(passage_id)
         if row is None:
             return []
@@ -203,123 +447,53 @@ class Engine:
         lo, hi = max(0, row - before), min(len(self.store), row + after + 1)
         return [self.store.get(r) for r in range(lo, hi) if self.store.speech_of(r) == speech]
 
-    def speeches(self) -> list[SpeechInfo]:
+    def documents(self) -> list[DocumentInfo]:
         return list(self.store.speech_infos)
 
+    speeches = documents  # the former name
 
-class _Cache:
-    """Manifests and segments on disk; every write lands whole or not at all."""
+    def document(self, document_id: str) -> DocumentInfo | None:
+        return next((i for i in self.store.speech_infos if i.id == document_id), None)
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.segments = root / "segments"
+    def inspect_file(self, path: Path) -> FileReport:
+        """What the index makes of one file, with this corpus's learned furniture."""
+        return inspect_file(path, self.settings, self.state.boilerplate)
 
-    def _manifests(self) -> list[Path]:
-        if not self.root.is_dir():
-            return []
-        return sorted(self.root.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    @property
+    def boilerplate(self) -> Boilerplate:
+        return self.state.boilerplate
 
-    def _read(self, path: Path) -> dict | None:
-        try:
-            data = json.loads(path.read_text("utf-8"))
-            return data if isinstance(data, dict) else None
-        except (OSError, json.JSONDecodeError):
-            return None
 
-    def manifest(self, key: str) -> dict | None:
-        """The manifest of a corpus state, None if there is none; CacheError if unreadable."""
-        path = self.root / f"{key}.json"
-        if not path.exists():
-            return None
-        data = self._read(path)
-        if data is None:
-            raise CacheError(f"manifest {path.name} is not readable JSON")
-        return data
+def query_has_words_beyond(query: Query, rest: str, tokenizer: Tokenizer) -> bool:
+    """Whether a question with quoted phrases also asks other words (then rank by them)."""
+    return any(Tokenizer.is_word(t) for t in tokenizer.query_terms(rest))
 
-    def known_signatures(self) -> dict[str, list]:
-        """(size, mtime, hash) of files as the newest cached index saw them."""
-        for path in self._manifests():
-            data = self._read(path)
-            if data and isinstance(data.get("files"), dict):
-                return data["files"]
-        return {}
 
-    def base_for(self, config_id: str, files: dict[str, CorpusFile]) -> dict | None:
-        """The largest cached state with the same settings whose files are all still here,
-        unchanged, and which leaves files to add (so one segment can be appended)."""
-        best = None
-        for path in self._manifests():
-            data = self._read(path)
-            if not data or data.get("format") != FORMAT or data.get("config") != config_id:
-                continue
-            saved = data.get("files", {})
-            if (len(data.get("segments", [])) < MAX_SEGMENTS and len(saved) < len(files)
-                    and all(name in files and files[name].digest == sig[2]
-                            for name, sig in saved.items())
-                    and (best is None or len(saved) > len(best["files"]))):
-                best = data
-        return best
+def _kind_of(title: str) -> str | None:
+    """The kind of document a title names by its last word (报告 in 政府工作报告——…会议上)."""
+    found = DOC_TYPE.search(title.split("——")[0].split("――")[0].strip())
+    return found.group(1) if found else None
 
-    def touch(self, key: str) -> None:
-        os.utime(self.root / f"{key}.json")
 
-    def forget(self, key: str) -> None:
-        (self.root / f"{key}.json").unlink(missing_ok=True)
+def _place_matches(place: str | None, wanted: set[str]) -> bool:
+    return bool(place) and any(place == w or place.startswith(w) or w.startswith(place)
+                               for w in wanted)
 
-    def save_segment(self, segment: Segment, part: StorePart, new_terms: list[str]) -> str:
-        segment_id = uuid.uuid4().hex[:16]
-        self.segments.mkdir(parents=True, exist_ok=True)
-        tmp = self.segments / f".tmp-{segment_id}"
-        tmp.mkdir()
-        try:
-            segment.save(tmp)
-            part.save(tmp)
-            save_vocab({t: i for i, t in enumerate(new_terms)}, tmp / "terms.json")
-            sizes = {p.name: p.stat().st_size for p in tmp.iterdir()}
-            (tmp / "sizes.json").write_text(json.dumps(sizes), "utf-8")
-            os.replace(tmp, self.segments / segment_id)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return segment_id
 
-    def load_segment(self, segment_id: str) -> tuple[Segment, StorePart, list[str]]:
-        directory = self.segments / segment_id
-        try:
-            sizes = json.loads((directory / "sizes.json").read_text("utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise CacheError(f"segment {segment_id} missing or unreadable") from exc
-        for name, size in sizes.items():
-            actual = (directory / name).stat().st_size
-            if actual != size:
-                raise CacheError(f"{name} is {actual} bytes, expected {size} (truncated?)")
-        terms = list(load_vocab(directory / "terms.json"))
-        return Segment.load(directory), StorePart.load(directory), terms
-
-    def save_manifest(self, key: str, manifest: dict) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".{key}.json.tmp-{os.getpid()}"
-        tmp.write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
-        os.replace(tmp, self.root / f"{key}.json")
-        self._prune()
-
-    def _prune(self) -> None:
-        """Keep the newest few corpus states and the segments they use."""
-        manifests = self._manifests()
-        for old in manifests[KEEP_MANIFESTS:]:
-            old.unlink(missing_ok=True)
-        used = set()
-        for path in manifests[:KEEP_MANIFESTS]:
-            data = self._read(path) or {}
-            used.update(data.get("segments", []))
-        if self.segments.is_dir():
-            for directory in self.segments.iterdir():
-                if directory.name not in used and not directory.name.startswith(".tmp-"):
-                    shutil.rmtree(directory, ignore_errors=True)
+def _years_label(scope: Scope) -> str:
+    if scope.since == scope.until:
+        return f"{scope.since}年"
+    if scope.until is None:
+        return f"{scope.since}年以来"
+    if scope.since is None:
+        return f"{scope.until}年以前"
+    return f"{scope.since}—{scope.until}年"
 
 
 def _code_digest() -> str:
     h = hashlib.sha256()
     for name in INDEXING_CODE:
-        h.update((Path(__file__).parent / name).read_bytes())
+        path = Path(__file__).parent / name
+        if path.exists():
+            h.update(path.read_bytes())
     return h.hexdigest()
-

@@ -1,14 +1,22 @@
-"""The retrieval metrics of the evaluation set (format and definitions: shared qa/README.md)."""
+"""The retrieval metrics of an evaluation set, in total and per kind (docs/evaluation.md).
+
+Labels follow k: `mrr@{k}` and `recall@{k}` are over the top k asked; `hit@1` and `hit@3` keep
+their names and are counted within the top k. When k < 3 the top 3 was never asked for, so
+`hit@3` is left out rather than reported as a misleading hit@k.
+"""
 
 from __future__ import annotations
 
 import json
 import statistics
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Answer
+
+NO_KIND = "-"  # kind of an item that states none
 
 
 def _norm(text: str) -> str:
@@ -28,43 +36,110 @@ def load_questions(path: Path) -> list[dict]:
     return questions
 
 
-def evaluate(questions: list[dict], ask: Callable[[str, int], Answer], k: int = 10) -> dict:
-    """Run every question through `ask` and compute hit@1/3, MRR@10, recall@10, abstention."""
-    hit1 = hit3 = recall = 0
-    rr = 0.0
-    answerable = none = abstained_none = false_abstain = 0
+@dataclass(frozen=True)
+class _Outcome:
+    """What happened to one question."""
+
+    kind: str
+    answerable: bool
+    answered: bool
+    rank: int | None  # of the first relevant passage within the top k; None if none there
+
+
+def _figures(outcomes: list[_Outcome], k: int) -> dict:
+    """The metrics over some outcomes: the answerable ones for ranks, the `none` ones for
+    abstention. A question answered with `answered: false` is a miss on every rank metric."""
+    answerable = [o for o in outcomes if o.answerable]
+    none = [o for o in outcomes if not o.answerable]
+    ranks = [o.rank if o.answered else None for o in answerable]
+    per = max(len(answerable), 1)
+
+    def share(count: int) -> float:
+        return round(count / per, 4)
+
+    figures: dict = {"questions": len(outcomes), "answerable": len(answerable),
+                     "none": len(none)}
+    figures["hit@1"] = share(sum(r == 1 for r in ranks))
+    if k >= 3:
+        figures["hit@3"] = share(sum(r is not None and r <= 3 for r in ranks))
+    figures[f"mrr@{k}"] = round(sum(1 / r for r in ranks if r is not None) / per, 4)
+    figures[f"recall@{k}"] = share(sum(r is not None for r in ranks))
+    figures["abstain_on_none"] = (round(sum(not o.answered for o in none) / len(none), 4)
+                                  if none else None)
+    figures["false_abstain"] = share(sum(not o.answered for o in answerable))
+    return figures
+
+
+def _kind_figures(outcomes: list[_Outcome], k: int) -> dict:
+    """Per kind, only the figures that mean something for it: abstention for `none` items,
+    ranks and false abstention for answerable ones."""
+    figures = _figures(outcomes, k)
+    if not figures["answerable"]:
+        return {"questions": figures["questions"], "abstain_on_none": figures["abstain_on_none"]}
+    if not figures["none"]:
+        del figures["abstain_on_none"]
+    del figures["none"]
+    return figures
+
+
+def unreachable(questions: list[dict], passage_texts: Iterable[str]) -> list[str]:
+    """Ids of items with a gold string that no passage holds (normalised as for matching):
+    that gold can never be hit, and the item not at all if it has no other."""
+    # One string with a separator no gold holds: a gold must lie within one passage.
+    corpus = "\x00".join(_norm(text) for text in passage_texts)
+    return [str(item.get("id", item["question"])) for item in questions
+            if any(_norm(g) not in corpus for g in item["gold"])]
+
+
+def evaluate(questions: list[dict], ask: Callable[[str, int], Answer], k: int = 10,
+             passage_texts: Iterable[str] | None = None) -> dict:
+    """Run every question through `ask(question, k)`; the totals, `by_kind`, and with
+    `passage_texts` (the corpus) the `unreachable` item ids."""
+    if k < 1:
+        raise ValueError(f"k must be at least 1, not {k}")
+    outcomes: list[_Outcome] = []
     top3_lengths: list[int] = []
     misses: list[str] = []
+    shown = min(3, k)  # a miss: nothing relevant where a reply shows it
     for item in questions:
         answer = ask(item["question"], k)
         gold = [_norm(g) for g in item["gold"]]
         top3_lengths.extend(len(r.text) for r in answer.results[:3])
-        if not gold:
-            none += 1
-            abstained_none += not answer.answered
-            continue
-        answerable += 1
-        if not answer.answered:
-            false_abstain += 1
-            misses.append(item.get("id", item["question"]))
-            continue
         rank = next((r.rank for r in answer.results[:k]
                      if any(g in _norm(r.text) for g in gold)), None)
-        if rank is None or rank > 3:
+        outcome = _Outcome(kind=str(item.get("kind") or NO_KIND), answerable=bool(gold),
+                           answered=answer.answered, rank=rank)
+        outcomes.append(outcome)
+        if gold and (not answer.answered or rank is None or rank > shown):
             misses.append(item.get("id", item["question"]))
-        if rank is not None:
-            hit1 += rank == 1
-            hit3 += rank <= 3
-            recall += rank <= 10
-            rr += 1 / rank if rank <= 10 else 0
-    per = max(answerable, 1)
-    return {
-        "questions": len(questions), "answerable": answerable, "none": none,
-        "hit@1": round(hit1 / per, 4), "hit@3": round(hit3 / per, 4),
-        "mrr@10": round(rr / per, 4), "recall@10": round(recall / per, 4),
-        "abstain_on_none": round(abstained_none / none, 4) if none else None,
-        "false_abstain": round(false_abstain / per, 4),
-        "top3_len_median": statistics.median(top3_lengths) if top3_lengths else 0,
-        "top3_len_max": max(top3_lengths, default=0),
-        "missed": misses,
-    }
+    metrics = _figures(outcomes, k)
+    # Always a float: statistics.median gives an int for an odd count, a float for an even one.
+    metrics["top3_len_median"] = round(float(statistics.median(top3_lengths)), 1) \
+        if top3_lengths else 0.0
+    metrics["top3_len_max"] = max(top3_lengths, default=0)
+    metrics["missed"] = misses
+    kinds = sorted({o.kind for o in outcomes})
+    metrics["by_kind"] = {kind: _kind_figures([o for o in outcomes if o.kind == kind], k)
+                          for kind in kinds}
+    if passage_texts is not None:
+        metrics["unreachable"] = unreachable(questions, passage_texts)
+    return metrics
+
+
+def format_report(metrics: dict) -> str:
+    """The metrics as text for a terminal: totals, one table row per kind, then warnings."""
+    lines = [f"{name:16} {value}" for name, value in metrics.items()
+             if name not in ("by_kind", "unreachable")]
+    by_kind = metrics.get("by_kind", {})
+    if by_kind:
+        columns = [name for name in metrics if name not in
+                   ("questions", "answerable", "none", "top3_len_median", "top3_len_max",
+                    "missed", "by_kind", "unreachable")]
+        lines += ["", f"{'kind':12}{'n':>4}" + "".join(f"{c:>{len(c) + 2}}" for c in columns)]
+        for kind, figures in by_kind.items():
+            cells = "".join(f"{'' if figures.get(c) is None else figures[c]!s:>{len(c) + 2}}"
+                            for c in columns)
+            lines.append(f"{kind:12}{figures['questions']:>4}{cells}")
+    for item_id in metrics.get("unreachable", []):
+        lines.append(f"warning: {item_id}: a gold string is in no passage (it can never be hit)")
+    return "\n".join(lines)

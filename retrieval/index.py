@@ -180,6 +180,13 @@ class BM25Index:
         tf = tf.astype(np.float64)
         return self.idf[t] * (tf * (self.k1 + 1) / (tf + self.norm[rows]))
 
+    def postings_rows(self, t: int) -> np.ndarray:
+        """The global rows (ascending) of every passage holding term t."""
+        parts = [np.asarray(seg.rows[seg.indptr[t]:seg.indptr[t + 1]], dtype=np.int64) + start
+                 for start, seg in zip(self.starts, self.segments, strict=False)
+                 if t < seg.terms]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
     def _lookup(self, t: int, rows: np.ndarray) -> np.ndarray:
         """Weight of term t in each of the given (sorted, global) rows; 0 where absent."""
         out = np.zeros(len(rows))

@@ -4,30 +4,69 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# A passage's section path joins its headings with this separator.
+SECTION_SEP = " › "
+
 
 @dataclass(frozen=True)
-class Speech:
-    """One speech after reading and cleaning; a file may hold several."""
+class Unit:
+    """One paragraph or heading of a document, after cleaning, before cutting into passages."""
+
+    text: str
+    heading_level: int | None = None  # set for a heading: 0 = top; None for a paragraph
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What is known of a document beyond its text: shown with every quote, used by filters."""
+
+    title: str
+    date: str | None = None  # ISO: YYYY, YYYY-MM or YYYY-MM-DD, as far as the document states it
+    place: str | None = None  # the province/city/county the document is of (from title or issuer)
+    issuer: str | None = None  # the office or person that issued or delivered it, where stated
+    url: str | None = None  # where the file says it was published
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document after reading and cleaning; a file may hold several (compilations)."""
 
     file: str  # path relative to its corpus directory, '/'-separated
-    index: int  # 0-based order of the speech within its file
-    title: str
-    lines: tuple[str, ...]  # cleaned body lines, original text, title excluded
-    year: int | None = None
-    level: str | None = None  # 县 / 区 / 市 / 省 when the title or text says so
+    index: int  # 0-based order of the document within its file
+    meta: DocumentMeta
+    units: tuple[Unit, ...]  # cleaned paragraphs and headings, original text, title excluded
+    front: tuple[str, ...] = ()  # title-block lines that are not the title (speaker, meeting)
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+
+@dataclass(frozen=True)
+class DroppedLine:
+    """Text removed from a document as boilerplate, with the rule that removed it."""
+
+    text: str
+    rule: str
 
 
 @dataclass(frozen=True)
 class Passage:
     """A paragraph, or a sentence-aligned piece of a long one: the unit ranked and quoted."""
 
-    id: str  # stable: a hash of source file, speech title and text
+    id: str  # stable: a hash of source file, document title and text
     text: str  # verbatim original text
     file: str
     title: str
     section: str  # heading path, e.g. "二、2024年工作 › （一）坚持政治引领"; "" before any heading
-    position: int  # 1-based paragraph position within its speech
-    speech: int  # index of the speech in the corpus (order of indexing)
+    position: int  # 1-based paragraph position within its document
+    speech: int  # index of the document in the corpus (order of indexing)
+    page: int | None = None  # 1-based page where the passage starts, for paged formats
 
 
 @dataclass(frozen=True)
@@ -36,6 +75,9 @@ class Source:
     file: str
     section: str
     position: int
+    page: int | None = None
+    date: str | None = None
+    place: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +91,16 @@ class Result:
     quote: str  # the passage, or its best sentences joined with …… for a long one
     spans: tuple[tuple[int, int], ...]  # [start, end) offsets in `quote` of matched query terms
     source: Source
+    also_in: int = 0  # other documents that hold the same (or nearly the same) text
+
+
+@dataclass(frozen=True)
+class PhraseCount:
+    """How often a quoted formulation (提法) occurs: passages and documents holding it."""
+
+    phrases: tuple[str, ...]
+    passages: int
+    documents: int
 
 
 @dataclass(frozen=True)
@@ -58,12 +110,20 @@ class Answer:
     results: tuple[Result, ...]
     terms: tuple[str, ...] = ()  # the query's tokens that were searched for
     more: bool = False  # further results exist after these (for paging)
+    # Why nothing answers, when answered is False: "empty", "no-terms", "not-chinese",
+    # "no-match", "phrase-absent", "scope-unmatched".
+    reason: str | None = None
+    note: str | None = None  # a sentence for the reader: the scope applied or not matched
+    missing: tuple[str, ...] = ()  # words of the question that no document holds
+    phrase: PhraseCount | None = None  # set when the question quoted a formulation
+    scope: object | None = None  # the retrieval.scope.Scope applied, if any
 
 
 @dataclass(frozen=True)
 class SkippedFile:
     file: str
     reason: str
+    code: str = "unreadable"  # stable reason code, for callers that translate reasons
 
 
 @dataclass
@@ -77,12 +137,31 @@ class IndexReport:
     loaded_from_cache: bool = False
     cache_problem: str | None = None  # why a cached index was unusable and rebuilt
     seconds: float = 0.0
+    duplicates: int = 0  # documents not indexed because another file holds the same text
+
+    @property
+    def documents(self) -> int:
+        return self.speeches
 
 
 @dataclass(frozen=True)
-class SpeechInfo:
+class DocumentInfo:
+    """A document of the index, as listed by `sources` and /sources."""
+
+    id: str  # short stable id (for buttons and filters)
     title: str
     file: str
     passages: int
-    year: int | None
-    level: str | None
+    date: str | None = None
+    place: str | None = None
+    issuer: str | None = None
+    url: str | None = None
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+
+# The former name; callers written before documents had metadata still use it.
+SpeechInfo = DocumentInfo
+

@@ -4,16 +4,22 @@ passages a question needs. Like the index, a store is a list of parts, one per s
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import unicodedata
 from array import array
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from .model import Passage, SpeechInfo
+from .model import DocumentInfo, Passage
 
-ARRAYS = ("offsets", "ids", "id_order", "speech", "position", "section")
+ARRAYS = ("offsets", "ids", "id_order", "speech", "position", "section", "page", "copy_key")
+NO_PAGE = 0
+PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
 
 
 @dataclass
@@ -25,8 +31,10 @@ class StorePart:
     speech: np.ndarray  # int32 speech index (global) per passage
     position: np.ndarray  # int32 position within its speech
     section: np.ndarray  # int32 index into sections
+    page: np.ndarray  # int32 page where the passage starts, NO_PAGE without pages
+    copy_key: np.ndarray  # uint64 hash of the passage text in comparable form (copies share it)
     sections: list[str]
-    speeches: list[SpeechInfo]  # the speeches whose passages are in this part
+    speeches: list[DocumentInfo]  # the documents whose passages are in this part
 
     def __len__(self) -> int:
         return len(self.speech)
@@ -57,11 +65,11 @@ class StorePart:
                 else np.zeros(0, dtype=np.uint8))
         meta = json.loads((directory / "passages.json").read_text("utf-8"))
         part = cls(blob=blob, sections=meta["sections"],
-                   speeches=[SpeechInfo(**s) for s in meta["speeches"]], **arrays)
+                   speeches=[DocumentInfo(**s) for s in meta["speeches"]], **arrays)
         n = len(part.speech)
         if not (len(part.offsets) == n + 1 and part.offsets[-1] == size
                 and all(len(a) == n for a in (part.ids, part.id_order, part.position,
-                                              part.section))):
+                                              part.section, part.page, part.copy_key))):
             raise ValueError("passage arrays are inconsistent")
         return part
 
@@ -75,8 +83,10 @@ class StoreBuilder:
         self._speech = array("i")
         self._position = array("i")
         self._section = array("i")
+        self._page = array("i")
+        self._copy_key = array("Q")
         self._sections: dict[str, int] = {}
-        self.speeches: list[SpeechInfo] = []
+        self.speeches: list[DocumentInfo] = []
 
     def add(self, passage: Passage) -> None:
         self._texts.append(passage.text.encode("utf-8"))
@@ -84,6 +94,8 @@ class StoreBuilder:
         self._speech.append(passage.speech)
         self._position.append(passage.position)
         self._section.append(self._sections.setdefault(passage.section, len(self._sections)))
+        self._page.append(passage.page or NO_PAGE)
+        self._copy_key.append(copy_key(passage.text))
 
     def finish(self) -> StorePart:
         offsets = np.zeros(len(self._texts) + 1, dtype=np.int64)
@@ -97,7 +109,16 @@ class StoreBuilder:
                          speech=np.frombuffer(self._speech, dtype=np.int32).copy(),
                          position=np.frombuffer(self._position, dtype=np.int32).copy(),
                          section=np.frombuffer(self._section, dtype=np.int32).copy(),
+                         page=np.frombuffer(self._page, dtype=np.int32).copy(),
+                         copy_key=np.frombuffer(self._copy_key, dtype=np.uint64).copy(),
                          sections=list(self._sections), speeches=self.speeches)
+
+
+def copy_key(text: str) -> int:
+    """The same text, up to width, spacing and punctuation, gives the same key."""
+    folded = PUNCT_OR_SPACE.sub("", unicodedata.normalize("NFKC", text))
+    return int.from_bytes(hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest(),
+                          "little")
 
 
 class PassageStore:
@@ -110,6 +131,29 @@ class PassageStore:
 
     def __len__(self) -> int:
         return int(self.starts[-1])
+
+    @cached_property
+    def row_speech(self) -> np.ndarray:
+        """The document of every row, for filtering rows by document."""
+        return (np.concatenate([p.speech for p in self.parts]) if self.parts
+                else np.zeros(0, dtype=np.int32))
+
+    @cached_property
+    def _copies(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted copy keys, documents holding each) over the whole store."""
+        if not self.parts:
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+        keys = np.concatenate([p.copy_key for p in self.parts])
+        pairs = np.unique(np.stack([keys, self.row_speech.astype(np.uint64)]), axis=1)
+        unique, counts = np.unique(pairs[0], return_counts=True)
+        return unique, counts
+
+    def documents_holding(self, row: int) -> int:
+        """How many documents hold this row's text (1 when it is the only copy)."""
+        part, local = self._locate(row)
+        keys, counts = self._copies
+        i = int(np.searchsorted(keys, part.copy_key[local]))
+        return int(counts[i]) if i < len(keys) and keys[i] == part.copy_key[local] else 1
 
     def _locate(self, row: int) -> tuple[StorePart, int]:
         i = int(np.searchsorted(self.starts, row, side="right")) - 1
@@ -127,9 +171,11 @@ class PassageStore:
         part, local = self._locate(row)
         speech = int(part.speech[local])
         info = self.speech_infos[speech]
+        page = int(part.page[local])
         return Passage(id=part.ids[local].decode("ascii"), text=part.text(local), file=info.file,
                        title=info.title, section=part.sections[int(part.section[local])],
-                       position=int(part.position[local]), speech=speech)
+                       position=int(part.position[local]), speech=speech,
+                       page=page if page != NO_PAGE else None)
 
     def row_of(self, passage_id: str) -> int | None:
         for start, part in zip(self.starts, self.parts, strict=False):

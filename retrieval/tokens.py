@@ -47,6 +47,16 @@ class Tokenizer:
         self._sentence_scan = lru_cache(maxsize=SENTENCE_CACHE)(self._scan_sentence)
         self._sentence_tokens = lru_cache(maxsize=SENTENCE_CACHE)(self._tokens_of_sentence)
 
+    def same_settings(self, settings) -> bool:
+        """Whether this tokenizer cuts text as `settings` (a RetrievalSettings) asks."""
+        return (self.user_dict == settings.user_dict and self.stopwords_file == settings.stopwords
+                and self.characters == settings.characters)
+
+    @property
+    def jieba(self) -> jieba.Tokenizer:
+        """The jieba instance with the user dictionary (for part-of-speech tagging)."""
+        return self._jieba
+
     @cached_property
     def _jieba(self) -> jieba.Tokenizer:
         tokenizer = jieba.Tokenizer()
@@ -78,6 +88,10 @@ class Tokenizer:
             if sentence:
                 out.extend(self._sentence_tokens(sentence))
         return out
+
+    def label_words(self, label: str) -> list[str]:
+        """The distinct words (no character tokens) of a title or heading, each once."""
+        return list(dict.fromkeys(t for t in self.tokens(label) if self.is_word(t)))
 
     def _tokens_of_sentence(self, normal: str) -> tuple[str, ...]:
         return tuple(token for token, _, _ in self._scan(normal))

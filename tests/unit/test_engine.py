@@ -87,9 +87,10 @@ def test_ids_are_stable_across_rebuilds(settings_for, tmp_path: Path) -> None:
 def test_cache_is_reused_and_invalidated(settings_for, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
-    assert not Engine.open(settings_for(corpus)).report.loaded_from_cache
+    built = Engine.open(settings_for(corpus)).report
+    assert not built.loaded_from_cache
     again = Engine.open(settings_for(corpus))
-    assert again.report.loaded_from_cache and again.report.passages == 358
+    assert again.report.loaded_from_cache and again.report.passages == built.passages > 300
 
     with (corpus / "002_1aca795cacdec612.txt").open("a", encoding="utf-8") as f:
         f.write("\n补充：要落实课后服务全覆盖。\n")

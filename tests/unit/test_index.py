@@ -9,6 +9,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from retrieval import Engine
+from retrieval.build import passage_label, passage_tokens
 from retrieval.index import (
     BM25Index,
     Segment,
@@ -62,7 +63,8 @@ def test_weighted_query_is_the_weighted_sum_of_term_scores() -> None:
 
 def test_parity_on_seeds(seed_engine: Engine) -> None:
     store = seed_engine.store
-    docs = [seed_engine.tokenizer.tokens(store.text(i)) for i in range(len(store))]
+    docs = [passage_tokens(seed_engine.tokenizer, p.text, passage_label(p))
+            for p in map(store.get, range(len(store)))]
     reference = BM25Okapi(docs, k1=1.5, b=0.75, epsilon=0.25)
     for question in ["教师队伍建设有哪些要求？", "县管校聘", "学校请保安的钱由谁出？",
                      "师德 负面清单", "公积金贷款买房最高能贷多少？", "教育"]:

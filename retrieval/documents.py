@@ -1,0 +1,431 @@
+"""A file's text blocks -> clean documents: furniture dropped (and reported), compilations cut
+at `第N篇`, lines broken mid-paragraph re-joined, the title block and the metadata found.
+
+Every rule here is general (a shape of web or print furniture, or what the corpus repeats),
+never a match on one site's words, so files from other sites clean the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from .boilerplate import (
+    CRUMB_MAX,
+    CRUMB_SEPARATOR,
+    DOC_TYPE,
+    LABEL_ONLY,
+    MARKER,
+    SENTENCE_END,
+    Boilerplate,
+    fold,
+    shape_rule,
+)
+from .model import Document, DocumentMeta, DroppedLine, Unit
+from .readers import BlockKind, RawDocument
+from .scope import places_in
+
+# "第二篇：标题" starts a new document inside a compilation file.
+DOCUMENT_MARKER = re.compile(r"^\s*第[一二三四五六七八九十百\d]+篇\s*[:：]\s*(.*)$")
+MARKDOWN_MARKER = re.compile(r"^(#{1,6}\s+|[-*+]\s+|>\s*)")
+# A prefix ending in 网/网站 that repeats at line starts is a site name pasted into the text.
+SITE_PREFIX = re.compile(r"^\s*([\u4e00-\u9fffA-Za-z]{2,16}(?:网站|网))")
+# Salutations and closings are not content.
+SALUTATION = re.compile(
+    r"^(尊敬的|各位|同志们|亲爱的|老师们|同学们|女士们|大家好|上午好|下午好|晚上好)[^。！？]{0,40}[:：!！]?$")
+CLOSING = re.compile(r"^(我的讲话(就)?(到此)?结束了?[，,]?)?谢谢(大家|各位)?[!！。.]*$")
+# "在全市教育工作座谈会上的讲话同志们:今天..." -- a title glued to the salutation of its body.
+GLUED_TITLE = re.compile(
+    r"^(.{4,60}?(讲话|讲话稿|发言|致辞|报告|讲稿))((尊敬的|各位|同志们|亲爱的).{0,40}?[:：])")
+TITLE_NOISE = re.compile(r"(\s*[（(]\d+[)）]\s*$|\s*篇\d+\s*$|新版$|范文$|\s*【.*?】\s*)")
+TITLE_MAX = 60
+# A section heading's marker: such a line is no title (第一篇讲话 may be one).
+SECTION_MARKER = re.compile(r"^[（(]?[一二三四五六七八九十]+[、)）]|^[（(]?\d{1,2}[.、．)）](?!\d)")
+DASHES = ("——", "――", "—", "--")  # a subtitle opens with a dash
+HEAD_LINES = 15  # the title is looked for among this many lines at the top of a document
+# A person or office that delivered or issued the document: "四川省人民政府省长 施小琳".
+SPEAKER = re.compile(
+    r"(省长|市长|县长|区长|州长|主席|总理|书记|主任|厅长|局长|部长|校长|院长|委员|代表)"
+    r"[\s\u3000]*[\u4e00-\u9fff·]{2,4}$")
+FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})")
+MONTH_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月")
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+CN_DIGITS = "〇一二三四五六七八九零"
+CN_NUMBER = re.compile(r"[〇零一二三四五六七八九十]+(?=[年月日])")
+URL = re.compile(r"https?://[^\s<>\"'）)]+")
+# A line that opens with this continues the previous one (a link or footnote broke it).
+CONTINUATION = re.compile(r"^[，。、；：）」』”’,.;:)%％]")
+# Where a flattened line (paragraph breaks turned into spaces) had its breaks: whitespace
+# after a sentence end, or before a heading or list marker.
+FLATTENED_BREAK = re.compile(
+    r"(?<=[。！？!?；;”’」』）)])[ \u3000\t]+(?=\S)"
+    r"|[ \u3000\t]+(?=(?:[（(]?[一二三四五六七八九十]+[、)）]|[（(]\d{1,2}[)）]"
+    r"|\d{1,2}[、.．](?!\d)|第[一二三四五六七八九十]+[章节条]))")
+FLATTENED_MIN = 400  # only lines this long are taken for flattened paragraphs
+# A line ending in one of these stops inside a sentence, however short it is.
+OPEN_ENDINGS = "的和与及在对把被为从向以将并或、，,（(“《"
+LONG_PARAGRAPH = 60  # a paragraph this long is text, not a heading or a menu
+PARAGRAPH_SEEN_MIN = 20  # a repeated paragraph this long (folded) is a copy, dropped
+
+
+@dataclass
+class _Line:
+    text: str
+    kind: BlockKind = BlockKind.LINE
+    level: int | None = None
+    page: int | None = None
+
+
+@dataclass
+class _Found:
+    """Metadata seen in dropped furniture lines of a file (publishing date, URL, source)."""
+
+    date: str | None = None
+    url: str | None = None
+    issuer: str | None = None
+    dropped: list[DroppedLine] = field(default_factory=list)
+
+    def drop(self, text: str, rule: str) -> None:
+        self.dropped.append(DroppedLine(text, rule))
+        if rule in ("label-line", "date-line") and self.date is None:
+            self.date = _iso_date(text)
+        if self.url is None and (m := URL.search(text)):
+            self.url = m.group(0)
+
+
+def lines_for_learning(raw: RawDocument) -> list[str]:
+    """The paragraphs of a file (lines re-joined), as boilerplate learning counts them."""
+    return [line.text for line in _lines(raw, False, _Found()) if line.text]
+
+
+def split_documents(raw: RawDocument, file: str,
+                    boilerplate: Boilerplate | None = None) -> tuple[list[Document],
+                                                                     list[DroppedLine]]:
+    """Clean a file's blocks and cut them into documents; also return what was dropped."""
+    found = _Found(url=raw.meta.get("url"), issuer=raw.meta.get("issuer"))
+    for d in raw.dropped:
+        found.dropped.append(DroppedLine(d.text, d.rule))
+    lines = _clean(_lines(raw, file.lower().endswith(".md"), found),
+                   boilerplate or Boilerplate(), found)
+    groups: list[tuple[str | None, list[_Line]]] = [(None, [])]
+    for line in lines:
+        marker = DOCUMENT_MARKER.match(line.text) if line.kind is BlockKind.LINE else None
+        if marker:
+            found.drop(line.text[:marker.start(1)], "document-marker")
+            groups.append((marker.group(1).strip() or None, []))
+        else:
+            groups[-1][1].append(line)
+    documents: list[Document] = []
+    seen: set[str] = set()  # paragraphs already kept in this file: a body pasted twice
+    for marker_title, body in groups:
+        if not any(line.text for line in body):
+            continue
+        meta_title = marker_title or (raw.meta.get("title") if len(groups) == 1 else None)
+        title, front, rest = _take_title(body, meta_title, found)
+        units = _units(rest, found, seen)
+        if not units and not front:
+            continue
+        meta = _meta(title or PurePosixPath(file).stem, front, units, raw.meta, found, file)
+        documents.append(Document(file=file, index=len(documents), meta=meta,
+                                  units=tuple(units), front=tuple(front)))
+    return documents, found.dropped
+
+
+def _lines(raw: RawDocument, markdown: bool, found: _Found) -> list[_Line]:
+    """The file's lines stripped, site prefixes and breadcrumb items dropped, lines broken
+    mid-paragraph re-joined (text formats) and flattened paragraphs cut apart again."""
+    texts = [b.text.replace("\r", "") for b in raw.blocks]
+    prefix = _repeated_site_prefix(texts)
+    crumbs = _breadcrumb_items(texts)
+    out: list[_Line] = []
+    open_line = False  # the previous line stopped mid-sentence
+    for i, (block, text) in enumerate(zip(raw.blocks, texts, strict=True)):
+        if prefix and text.lstrip().startswith(prefix):
+            found.drop(prefix, "site-prefix")
+            text = text.lstrip()[len(prefix):]
+        text = text.strip(" \t\u3000\u00a0\ufeff")
+        if markdown and (m := MARKDOWN_MARKER.match(text)):
+            text = text[m.end():]
+        if i in crumbs and text:
+            found.drop(text, "breadcrumb")
+            continue
+        if not text:
+            out.append(_Line("", block.kind, block.level, block.page))
+            open_line = False
+            continue
+        text_line = block.kind is BlockKind.LINE
+        pieces = ([p for p in FLATTENED_BREAK.split(text) if p.strip()]
+                  if text_line and len(text) >= FLATTENED_MIN else [text])
+        for piece in pieces:
+            if (text_line and out and out[-1].kind is BlockKind.LINE and out[-1].text
+                    and (open_line or CONTINUATION.match(piece)) and not MARKER.match(piece)
+                    and not SALUTATION.match(piece)):
+                out[-1].text += piece
+            else:
+                out.append(_Line(piece, block.kind, block.level, block.page))
+            open_line = text_line and _stops_mid_sentence(out[-1].text)
+    return out
+
+
+def _clean(lines: list[_Line], boilerplate: Boilerplate, found: _Found) -> list[_Line]:
+    """Drop furniture paragraphs (recording each with its rule); keep blank lines as breaks.
+
+    A paragraph the corpus repeats is dropped when short, unless it stands between two
+    paragraphs of text (a heading such as 结束语); a long one only above the first or below
+    the last paragraph of the document's own text (a licence note, a site's closing)."""
+    rules: list[str | None] = []
+    for line in lines:
+        rule = None
+        if line.text and line.kind not in (BlockKind.TITLE, BlockKind.HEADING):
+            rule = shape_rule(line.text) or boilerplate.line_rule(line.text)
+        rules.append(rule)
+    own = [i for i, (line, rule) in enumerate(zip(lines, rules, strict=True))
+           if line.text and rule is None and len(line.text) > LONG_PARAGRAPH]
+    first, last = (own[0], own[-1]) if own else (len(lines), -1)
+    # The title block (the title down to the text) may hold lines every document of the
+    # corpus has (国务院总理 / 李克强): there they are the speaker, not furniture.
+    titled = next((i for i, line in enumerate(lines[:first])
+                   if rules[i] is None and _title_like(line.text)
+                   and DOC_TYPE.search(_clean_title(line.text))), len(lines))
+    block_end = next((i for i in range(titled + 1, len(lines))
+                      if lines[i].text and not _title_like(lines[i].text)), len(lines))
+    out: list[_Line] = []
+    in_related = False
+    label = ""  # a label standing alone on the line before ("来源:"), its value may follow
+    for i, (line, rule) in enumerate(zip(lines, rules, strict=True)):
+        text = line.text
+        if not text or line.kind in (BlockKind.TITLE, BlockKind.HEADING):
+            out.append(line)
+            if text:
+                in_related, label = False, ""
+            continue
+        if label:
+            value_of, label = label, ""
+            if len(text) <= 30 and not SENTENCE_END.search(text):
+                found.drop(f"{value_of}{text}", "label-line")
+                continue
+            found.drop(value_of, "label-line")
+        if in_related:
+            if len(text) <= TITLE_MAX and not SENTENCE_END.search(text[-1:]):
+                found.drop(text, "related-links")
+                continue
+            in_related = False
+        if LABEL_ONLY.match(text):
+            label = text
+            continue
+        if rule == "repeated-line" and (_between_text(lines, i) or titled < i < block_end):
+            rule = None
+        if rule == "repeated-paragraph" and first < i < last:
+            rule = None
+        if rule:
+            found.drop(text, rule)
+            in_related = rule == "related-links"
+            continue
+        kept, tail = boilerplate.strip_suffix(text)
+        if tail:
+            found.drop(tail, "repeated-suffix")
+        out.append(_Line(kept, line.kind, line.level, line.page))
+    if label:
+        found.drop(label, "label-line")
+    return out
+
+
+def _between_text(lines: list[_Line], i: int) -> bool:
+    """Whether the nearest non-blank paragraphs on both sides are long text."""
+    before = next((x.text for x in reversed(lines[:i]) if x.text), "")
+    after = next((x.text for x in lines[i + 1:] if x.text), "")
+    return len(before) > LONG_PARAGRAPH and len(after) > LONG_PARAGRAPH
+
+
+def _breadcrumb_items(texts: list[str]) -> set[int]:
+    """Lines of a breadcrumb broken one item a line: the short lines on either side of a
+    lone separator line ("首页" / ">" / "政府信息公开" / ">" / …), and the separators."""
+    items: set[int] = set()
+    for i, text in enumerate(texts):
+        if CRUMB_SEPARATOR.match(text):
+            items.add(i)
+            for j in (i - 1, i + 1):
+                near = texts[j].strip() if 0 <= j < len(texts) else ""
+                if near and len(near) <= CRUMB_MAX and not SENTENCE_END.search(near):
+                    items.add(j)
+    return items
+
+
+def _repeated_site_prefix(lines: list[str]) -> str | None:
+    counts = Counter(m.group(1) for line in lines if (m := SITE_PREFIX.match(line)))
+    if not counts:
+        return None
+    prefix, count = counts.most_common(1)[0]
+    return prefix if count >= 3 else None
+
+
+def _title_like(text: str) -> bool:
+    """Short and not a sentence: titles and subtitles carry no sentence punctuation."""
+    return (0 < len(text) <= TITLE_MAX and not SENTENCE_END.search(text)
+            and not SALUTATION.match(text) and not SECTION_MARKER.match(text))
+
+
+def _clean_title(text: str, found: _Found | None = None) -> str:
+    """A title without its site noise ("（2）", "篇3", "新版", "【荐】"), which is reported."""
+    title = TITLE_NOISE.sub("", text.strip().rstrip("：:")).strip() or text.strip()
+    if found is not None and fold(title) != fold(text):
+        for noise in TITLE_NOISE.findall(text):
+            found.drop(noise[0] if isinstance(noise, tuple) else noise, "title-noise")
+    return title
+
+
+def _take_title(body: list[_Line], meta_title: str | None,
+                found: _Found) -> tuple[str | None, list[str], list[_Line]]:
+    """Split the title block off a document: (title, other title-block lines, the rest).
+
+    A format's own title wins. Otherwise the title is the first short non-sentence line at
+    the top that names a kind of document (报告, 通知, 讲话 …), else the first such line; short
+    lines above it are the page's navigation. Lines right after it that are no sentences
+    (a `——` subtitle, the meeting and the speaker) are the title block."""
+    lines = list(body)
+    marked = next((i for i, line in enumerate(lines) if line.kind is BlockKind.TITLE), None)
+    if marked is not None:
+        title = lines[marked].text
+        for line in lines[:marked]:
+            if line.text:
+                found.drop(line.text, "before-title")
+        rest = lines[marked + 1:]
+    else:
+        while lines and not lines[0].text:
+            lines.pop(0)
+        if lines and (glued := GLUED_TITLE.match(lines[0].text)):
+            first = lines[0]
+            lines[0:1] = [_Line(glued.group(1), first.kind, None, first.page),
+                          _Line(first.text[glued.end(1):], first.kind, None, first.page)]
+        head = []  # indexes of title-like lines before the first sentence
+        for i, line in enumerate(lines[:HEAD_LINES]):
+            if not line.text:
+                continue
+            if not _title_like(line.text) or line.kind is BlockKind.HEADING:
+                break
+            head.append(i)
+        # A dash line is a subtitle, never the title itself.
+        named = [i for i in head if not lines[i].text.startswith(DASHES)]
+        pick = next((i for i in named if DOC_TYPE.search(_clean_title(lines[i].text))),
+                    named[0] if named else None)
+        if pick is None:
+            return meta_title and _clean_title(meta_title), [], lines
+        for i in head:
+            if i < pick:
+                found.drop(lines[i].text, "before-title")
+        title = _clean_title(lines[pick].text, found)
+        rest = lines[pick + 1:]
+        # A title broken over lines: the lines down to its dash subtitle belong to it.
+        dash = next((j for j in head if j > pick and lines[j].text.startswith(DASHES)), None)
+        if dash is not None and all(not SPEAKER.search(lines[j].text)
+                                    for j in head if pick < j < dash):
+            title = " ".join([title, *(lines[j].text for j in head if pick < j < dash)])
+            rest = lines[dash:]
+    front: list[str] = []
+    subtitle = ""
+    while rest and (not rest[0].text or (_title_like(rest[0].text)
+                                         and rest[0].kind is not BlockKind.HEADING)):
+        line = rest.pop(0).text
+        if not line:
+            continue
+        if fold(_clean_title(line)) == fold(title) or line in front:
+            found.drop(line, "repeated-in-file")
+        elif line.startswith(DASHES) and not subtitle:
+            subtitle = line
+        elif subtitle and not front and not SPEAKER.search(line) and not subtitle.endswith("上"):
+            subtitle += line  # a subtitle broken over lines
+        else:
+            front.append(line)
+    return (f"{title}{subtitle}" if subtitle else title), front, rest
+
+
+def _units(lines: list[_Line], found: _Found, seen: set[str]) -> list[Unit]:
+    """Paragraphs and headings, salutations and copies of earlier paragraphs dropped."""
+    units: list[Unit] = []
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        if SALUTATION.match(text) or CLOSING.match(text):
+            found.drop(text, "salutation" if SALUTATION.match(text) else "closing")
+            continue
+        key = fold(text)
+        if len(key) >= PARAGRAPH_SEEN_MIN and line.kind is not BlockKind.HEADING:
+            if key in seen:
+                found.drop(text, "repeated-in-file")
+                continue
+            seen.add(key)
+        level = line.level if line.kind is BlockKind.HEADING else None
+        if line.kind is BlockKind.HEADING and level is None:
+            level = 0
+        units.append(Unit(text, heading_level=level, page=line.page))
+    return units
+
+
+def _stops_mid_sentence(text: str) -> bool:
+    """A line that ends without closing its sentence, where the next line goes on.
+
+    A long line without an end, or one broken after a comma (a link or a note split it); a
+    short line with no punctuation at all is a heading and stands alone."""
+    if not text or text[-1] in "。！？!?；;…”’」』:：":
+        return False
+    opened = text.count("（") + text.count("(") - text.count("）") - text.count(")")
+    if text[-1] in OPEN_ENDINGS or opened > 0:
+        return True  # ends on a connective, or inside an open bracket
+    return len(text) > 50 or bool(re.search(r"[，,、]", MARKER.sub("", text, count=1)))
+
+
+def _meta(title: str, front: list[str], units: list[Unit], stated: dict | object,
+          found: _Found, file: str) -> DocumentMeta:
+    stated_get = getattr(stated, "get", lambda _k: None)
+    head = " ".join([title, *front])
+    date = (_iso_date(head, full_only=True) or stated_get("date") or found.date
+            or _iso_date(title) or _opening_date(units))
+    place_text = [title, *front, stated_get("issuer") or "", found.issuer or ""]
+    places = next((p for p in map(places_in, place_text) if p), None)
+    if not places:
+        places = places_in(PurePosixPath(file).stem.replace("_", " "))
+    issuer = (stated_get("issuer") or next((f for f in front if SPEAKER.search(f)), None)
+              or found.issuer)
+    return DocumentMeta(title=title, date=date, place=places[0] if places else None,
+                        issuer=issuer, url=stated_get("url") or found.url)
+
+
+def _opening_date(units: list[Unit]) -> str | None:
+    """"（2008年3月18日第十一届全国人民代表大会第一次会议通过）" near the top."""
+    for unit in units[:3]:
+        if len(unit.text) <= 80 and (date := _iso_date(unit.text, full_only=True)):
+            return date
+    return None
+
+
+def _arabic(text: str) -> str:
+    """二〇二六年一月二十七日 -> 2026年1月27日 (digits of a year, numbers of month and day)."""
+    def number(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if len(word) >= 4 or (all(c in "〇零一二三四五六七八九" for c in word) and len(word) > 2):
+            return "".join(str(CN_DIGITS.index(c) % 10) if c in CN_DIGITS else c for c in word)
+        tens, _, ones = word.partition("十")
+        if "十" not in word:
+            return str(CN_DIGITS.index(word) % 10)
+        return str((CN_DIGITS.index(tens) % 10 if tens else 1) * 10
+                   + (CN_DIGITS.index(ones) % 10 if ones else 0))
+    return CN_NUMBER.sub(number, text)
+
+
+def _iso_date(text: str, full_only: bool = False) -> str | None:
+    if CN_NUMBER.search(text):
+        text = _arabic(text)
+    if m := FULL_DATE.search(text):
+        year, month, day = (int(g) for g in m.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    if full_only:
+        return None
+    if (m := MONTH_DATE.search(text)) and 1 <= int(m.group(2)) <= 12:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+    if m := YEAR.search(text):
+        return m.group(1)
+    return None
