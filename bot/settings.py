@@ -5,22 +5,22 @@ Sections: ``telegram`` (server, polling), ``answers`` (how much to show), ``webh
 ``logging``, and for operations ``uploads`` (speech files sent by admins), ``journal`` (the
 opt-in question log and feedback) and ``health`` (the /healthz endpoint). Bad values fail
 at start-up with a message naming the setting, not later in a handler. Secrets (bot token,
-webhook secret) come from the environment or files, never YAML.
+webhook secret) come from the environment or files, never YAML. The loader and the typed
+reader are retrieval's (retrieval/settings.py): one way to read every section.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
 
-import yaml
-
 from retrieval import Config, ConfigError
+from retrieval.settings import Section
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 BASE_URL_ENV = "TELEGRAM_API_BASE_URL"
@@ -81,7 +81,7 @@ class UploadSettings:
     enabled: bool
     dir: Path  # where uploaded speeches are stored; always inside a corpus directory
     max_bytes: int  # larger files are refused before downloading
-    extensions: tuple[str, ...]  # lower case, with the dot; .docx is stored as .txt beside
+    extensions: tuple[str, ...]  # lower case, with the dot; each one a corpus.extensions entry
 
 
 @dataclass(frozen=True)
@@ -122,20 +122,18 @@ class BotSettings:
 def bot_settings(config: Config, env: Mapping[str, str] | None = None) -> BotSettings:
     """Parse and check the bot's sections; raises ConfigError naming the bad setting."""
     env = os.environ if env is None else env
-    telegram = _Section(config, "telegram")
+    telegram = config.read("telegram")
     base_url = (env.get(BASE_URL_ENV) or "").strip() or telegram.text("base_url")
     _check_url(BASE_URL_ENV + " / telegram.base_url", base_url)
-    token_file = telegram.optional_text("token_file")
-    answers = _Section(config, "answers")
-    webhook = _Section(config, "webhook")
-    access = _Section(config, "access")
-    rate = _Section(config, "rate_limit")
-    logging_ = _Section(config, "logging")
-    webhook_settings = _webhook(webhook, env)
+    answers = config.read("answers")
+    access = config.read("access")
+    rate = config.read("rate_limit")
+    logging_ = config.read("logging")
+    webhook_settings = _webhook(config.read("webhook"), env)
     return BotSettings(
         base_url=base_url,
         base_file_url=_file_url(base_url),
-        token_file=Path(token_file) if token_file else None,
+        token_file=telegram.optional_path("token_file"),
         poll_timeout=telegram.integer("poll_timeout", low=0, high=600),
         drop_pending_updates=telegram.boolean("drop_pending_updates"),
         answers=AnswerSettings(
@@ -150,9 +148,9 @@ def bot_settings(config: Config, env: Mapping[str, str] | None = None) -> BotSet
         ),
         webhook=webhook_settings,
         access=AccessSettings(
-            users=access.ids("users"),
-            chats=access.ids("chats"),
-            admins=access.ids("admins"),
+            users=_ids(access, "users"),
+            chats=_ids(access, "chats"),
+            admins=_ids(access, "admins"),
             refusal_interval=access.number("refusal_interval", low=0),
         ),
         rate_limit=RateLimitSettings(
@@ -165,18 +163,17 @@ def bot_settings(config: Config, env: Mapping[str, str] | None = None) -> BotSet
         log_text=logging_.boolean("log_text"),
         log_level=logging_.choice("level", ("DEBUG", "INFO", "WARNING", "ERROR")),
         uploads=_uploads(config),
-        journal=_journal(config, env),
-        health=_health(_Section(config, "health"), webhook_settings),
+        journal=_journal(config.read("journal")),
+        health=_health(config.read("health"), webhook_settings),
     )
 
 
 # Telegram lets bots download files of at most 20 MB.
 MAX_UPLOAD_MB = 20
-UPLOAD_TYPES = (".txt", ".md", ".docx")
 
 
 def _uploads(config: Config) -> UploadSettings:
-    section = _Section(config, "uploads")
+    section = config.read("uploads")
     corpus = [Path(d).resolve() for d in config.retrieval.corpus_dirs]
     if not corpus:
         raise ConfigError("uploads need a corpus directory (corpus.dirs is empty)")
@@ -185,24 +182,20 @@ def _uploads(config: Config) -> UploadSettings:
     directory = (corpus[0] / os.path.expanduser(given)).resolve() if given else corpus[0]
     if not any(directory.is_relative_to(root) for root in corpus):
         raise ConfigError(f"setting uploads.dir must be inside a corpus directory, got {given!r}")
-    extensions = section.values.get("extensions")
-    if not isinstance(extensions, list) or not extensions or not all(
-        isinstance(e, str) and e.lower() in UPLOAD_TYPES for e in extensions
-    ):
-        raise section._fail("extensions", "a list drawn from " + ", ".join(UPLOAD_TYPES),
-                            extensions)
-    wanted = {e.lower() for e in extensions}
+    extensions = section.strings("extensions")
+    if not extensions or not all(e.startswith(".") for e in extensions):
+        raise section.fail("extensions", "a list of file endings starting with '.'", extensions)
+    # An upload is stored as sent and read like any corpus file: the corpus must read it.
     indexed = {e.lower() for e in config.retrieval.extensions}
-    # .docx is stored as .txt beside it: every upload must end up in a file the corpus reads.
-    unread = sorted(e for e in wanted if (".txt" if e == ".docx" else e) not in indexed)
+    unread = sorted({e.lower() for e in extensions} - indexed)
     if unread:
         raise ConfigError(
             f"uploads.extensions has {', '.join(unread)}, but corpus.extensions does not "
-            "index the files they are stored as"
+            "read them (uploads are indexed as corpus files)"
         )
     max_mb = section.number("max_mb", low=0.001)
     if max_mb > MAX_UPLOAD_MB:
-        raise section._fail("max_mb", f"at most {MAX_UPLOAD_MB} (Telegram's limit)", max_mb)
+        raise section.fail("max_mb", f"at most {MAX_UPLOAD_MB} (Telegram's limit)", max_mb)
     return UploadSettings(
         enabled=section.boolean("enabled"),
         dir=directory,
@@ -211,16 +204,15 @@ def _uploads(config: Config) -> UploadSettings:
     )
 
 
-def _journal(config: Config, env: Mapping[str, str]) -> JournalSettings:
-    section = _Section(config, "journal")
+def _journal(section: Section) -> JournalSettings:
     return JournalSettings(
         enabled=section.boolean("enabled"),
-        path=_config_path(config, env, "journal", "path", section.text("path")),
+        path=section.path("path"),
         store_text=section.boolean("store_text"),
     )
 
 
-def _health(section: _Section, webhook: WebhookSettings) -> HealthSettings:
+def _health(section: Section, webhook: WebhookSettings) -> HealthSettings:
     health = HealthSettings(
         serve=section.choice("serve", ("WEBHOOK", "ALWAYS", "OFF")).lower(),
         listen=section.text("listen"),
@@ -231,41 +223,17 @@ def _health(section: _Section, webhook: WebhookSettings) -> HealthSettings:
     return health
 
 
-def _config_path(
-    config: Config, env: Mapping[str, str], section: str, key: str, value: str
-) -> Path:
-    """A path setting the retrieval loader does not resolve: relative to the YAML file that
-    set it (the last one that has it), or to the working directory when set from the
-    environment, like the loader's own path settings."""
-    path = Path(os.path.expanduser(value))
-    if path.is_absolute():
-        return path
-    if env.get(f"POLICYBOT_{section.upper()}__{key.upper()}"):
-        return (Path.cwd() / path).resolve()
-    base = Path.cwd()
-    for file in config.source:
-        try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
-            continue
-        part = data.get(section) if isinstance(data, dict) else None
-        if isinstance(part, dict) and key in part:
-            base = file.parent
-    return (base / path).resolve()
-
-
-def _webhook(section: _Section, env: Mapping[str, str]) -> WebhookSettings:
+def _webhook(section: Section, env: Mapping[str, str]) -> WebhookSettings:
     enabled = section.boolean("enabled")
     url = section.optional_text("url") or ""
     if enabled:
         _check_url("webhook.url", url, https=True)
     secret = (env.get(WEBHOOK_SECRET_ENV) or "").strip()
-    secret_file = section.optional_text("secret_token_file")
+    secret_file = section.optional_path("secret_token_file")
     if not secret and secret_file:
-        secret = _read_secret(Path(secret_file), "webhook.secret_token_file")
+        secret = _read_secret(secret_file, "webhook.secret_token_file")
     if not secret:
-        # Telegram echoes the secret the bot itself registers, so a fresh one per run is enough.
-        secret = secrets.token_urlsafe(32)
+        secret = _run_secret()
     if len(secret) > MAX_SECRET_TOKEN_CHARS or not all(
         c.isascii() and (c.isalnum() or c in "_-") for c in secret
     ):
@@ -281,6 +249,26 @@ def _webhook(section: _Section, env: Mapping[str, str]) -> WebhookSettings:
         path=section.text("path").strip("/"),
         secret_token=secret,
     )
+
+
+@functools.cache
+def _run_secret() -> str:
+    """One random secret per process: Telegram echoes the secret the bot itself registers, so a
+    fresh one per run is enough, and every parse of the settings must agree on it (the secret
+    registered, checked and redacted from logs is one)."""
+    return secrets.token_urlsafe(32)
+
+
+def _ids(section: Section, key: str) -> frozenset[int]:
+    """Telegram user or chat ids; null is an empty list."""
+    value = section.values.get(key)
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        raise section.fail(key, "a list of numeric Telegram ids", value)
+    return frozenset(value)
 
 
 def _read_secret(path: Path, setting: str) -> str:
@@ -303,70 +291,6 @@ def _file_url(base_url: str) -> str:
     if base_url.endswith("/bot"):
         return base_url[: -len("bot")] + "file/bot"
     return base_url.rstrip("/") + "/file/bot"
-
-
-class _Section:
-    """Typed reads from one YAML section, with errors that name ``section.key``."""
-
-    def __init__(self, config: Config, name: str) -> None:
-        self.name = name
-        self.values: dict[str, Any] = config.section(name)
-
-    def _get(self, key: str) -> Any:
-        if key not in self.values:
-            raise ConfigError(f"missing setting {self.name}.{key}")
-        return self.values[key]
-
-    def _fail(self, key: str, wanted: str, value: Any) -> ConfigError:
-        return ConfigError(f"setting {self.name}.{key} must be {wanted}, got {value!r}")
-
-    def integer(self, key: str, *, low: int, high: int) -> int:
-        value = self._get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self._fail(key, f"an integer from {low} to {high}", value)
-        return value
-
-    def number(self, key: str, *, low: float) -> float:
-        value = self._get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < low:
-            raise self._fail(key, f"a number of at least {low}", value)
-        return float(value)
-
-    def boolean(self, key: str) -> bool:
-        value = self._get(key)
-        if not isinstance(value, bool):
-            raise self._fail(key, "true or false", value)
-        return value
-
-    def text(self, key: str) -> str:
-        value = self._get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self._fail(key, "a non-empty string", value)
-        return value.strip()
-
-    def optional_text(self, key: str) -> str | None:
-        value = self.values.get(key)
-        if value is None or value == "":
-            return None
-        if not isinstance(value, str):
-            raise self._fail(key, "a string or null", value)
-        return value.strip()
-
-    def choice(self, key: str, options: tuple[str, ...]) -> str:
-        value = self._get(key)
-        if not isinstance(value, str) or value.upper() not in options:
-            raise self._fail(key, "one of " + ", ".join(options), value)
-        return value.upper()
-
-    def ids(self, key: str) -> frozenset[int]:
-        value = self.values.get(key)
-        if value is None:
-            return frozenset()
-        if not isinstance(value, list) or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value
-        ):
-            raise self._fail(key, "a list of numeric Telegram ids", value)
-        return frozenset(value)
 
 
 def read_token(settings: BotSettings, env: Mapping[str, str] | None = None) -> str | None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bot.app import token_configured
+from bot.app import build_application, token_configured
 from bot.settings import bot_settings, read_token
-from retrieval import ConfigError, load_config
+from retrieval import ConfigError, Engine, load_config
+from tests.support.bot_harness import REPO, state_of
 
 
 def config_with(tmp_path: Path, yaml_text: str):
@@ -85,13 +90,44 @@ def test_token_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert token_configured(load_config(env={}))
 
 
-def test_webhook_secret_is_random_when_unset_and_kept_out_of_repr() -> None:
+def test_webhook_secret_is_drawn_once_per_run_and_kept_out_of_repr() -> None:
+    """Unset, the secret is random per process but the same on every parse: the secret in the
+    application's state is the one registered with Telegram and redacted from logs."""
     first = bot_settings(load_config(env={}), env={})
     second = bot_settings(load_config(env={}), env={})
-    assert first.webhook.secret_token != second.webhook.secret_token
+    assert first.webhook.secret_token == second.webhook.secret_token
     assert len(first.webhook.secret_token) >= 32
     assert first.webhook.secret_token not in repr(first)
+    other_run = subprocess.run(
+        [sys.executable, "-c", "from bot.settings import bot_settings; from retrieval import "
+         "load_config; print(bot_settings(load_config(env={}), env={}).webhook.secret_token)"],
+        capture_output=True, text=True, check=True, cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert other_run.stdout.strip() not in ("", first.webhook.secret_token)
     pinned = bot_settings(load_config(env={}), env={"TELEGRAM_WEBHOOK_SECRET": "abc_DEF-1"})
     assert pinned.webhook.secret_token == "abc_DEF-1"
     with pytest.raises(ConfigError, match="webhook secret"):
         bot_settings(load_config(env={}), env={"TELEGRAM_WEBHOOK_SECRET": "bad secret!"})
+
+
+def test_build_application_keeps_the_settings_it_is_given(tmp_path: Path) -> None:
+    """run() parses once and passes its settings down; the application must not parse again."""
+    config = load_config(env={})
+    settings = dataclasses.replace(bot_settings(config, env={}), poll_timeout=7)
+    application = build_application(config, Engine.open(config.retrieval), settings=settings,
+                                     token="123:abc")
+    assert state_of(application).settings is settings
+
+
+def test_bot_paths_resolve_against_the_file_that_set_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "conf").mkdir()
+    config = config_with(tmp_path / "conf", "journal: {path: j/q.sqlite3}\n"
+                         "telegram: {token_file: token.txt}\n")
+    settings = bot_settings(config, env={})
+    assert settings.journal.path == tmp_path / "conf" / "j" / "q.sqlite3"
+    assert settings.token_file == tmp_path / "conf" / "token.txt"
+    monkeypatch.chdir(tmp_path)
+    from_env = bot_settings(load_config(env={"POLICYBOT_JOURNAL__PATH": "e.sqlite3"}), env={})
+    assert from_env.journal.path == tmp_path / "e.sqlite3"
