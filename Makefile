@@ -10,8 +10,9 @@ NODE_STAMP := node_modules/.installed
 
 .PHONY: run test lint setup clean
 
+# Ctrl-C is how one leaves the bot or the prompt: exit status 130 is no error for make to report.
 run: $(PY_STAMP)
-	$(BIN)/policybot $(ARGS)
+	@$(BIN)/policybot $(ARGS) || [ $$? -eq 130 ]
 
 test: $(PY_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
@@ -22,10 +23,14 @@ lint: $(PY_STAMP)
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
+# Said step by step: the first run spends half a minute here, and silence looks like a hang.
 $(PY_STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $@
+	@echo "policybot: creating the virtualenv $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "policybot: installing dependencies from pyproject.toml (first time: about 30 s)"
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+	@echo "policybot: $(VENV) ready"
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -8,12 +8,19 @@ error handler that logs and answers briefly, so a failing update never stops the
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
+from urllib.parse import urlparse
 
+# PTB 22 warns on every RetryAfter (each flood wait) until its time periods are opted in to
+# datetime.timedelta, which PTB 23 makes the only form; nothing here reads them as ints.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+import httpx
 from telegram import (
     BotCommand,
     BotCommandScope,
@@ -25,7 +32,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -43,15 +50,15 @@ from retrieval import Config, ConfigError, Engine
 
 from . import filters as ask
 from . import texts
-from .engines import EngineHolder
 from .handlers import admin, buttons, commands, documents, feedback, gates, inline, questions
 from .handlers.errors import on_error
 from .health import HealthServer, status_of
 from .journal import open_journal
-from .limiter import RetryingRateLimiter
-from .logs import configure_logging, quiet_http_logs, redact_in_logs
+from .live_engine import EngineHolder
+from .logs import StartupFailureToDebug, configure_logging, quiet_http_logs, redact_in_logs
 from .settings import TOKEN_ENV, BotSettings, bot_settings, read_token
 from .state import STATE_KEY, BotApplication, BotContext, BotState
+from .telegram_limits import RetryingRateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +101,8 @@ def handlers(settings: BotSettings) -> list[tuple[int, BaseHandler[Update, BotCo
         (LOGIC, CallbackQueryHandler(buttons.page_button, pattern=buttons.PAGE_PATTERN)),
         (LOGIC, CallbackQueryHandler(buttons.context_button, pattern=buttons.CONTEXT_PATTERN)),
         (LOGIC, CallbackQueryHandler(feedback.feedback_button, pattern=feedback.FEEDBACK_PATTERN)),
+        (LOGIC, CallbackQueryHandler(buttons.sources_button, pattern=buttons.SOURCES_PATTERN)),
+        (LOGIC, CallbackQueryHandler(buttons.scope_button, pattern=buttons.SCOPE_PATTERN)),
         (LOGIC, CallbackQueryHandler(buttons.expired_button)),
         # Inline mode.
         (LOGIC, InlineQueryHandler(inline.inline_query)),
@@ -104,11 +113,16 @@ def build_application(
     config: Config,
     engine: Engine,
     *,
+    settings: BotSettings | None = None,
     token: str | None = None,
     engine_factory: Callable[[], Engine] | None = None,
 ) -> BotApplication:
-    """The configured Application; `engine_factory` (default: Engine.open) serves /reload."""
-    settings = bot_settings(config)
+    """The configured Application; `engine_factory` (default: Engine.open) serves /reload.
+
+    `settings` are the caller's parse of ``config`` (run() passes its own, so the webhook
+    secret registered and the one redacted from logs are one); None parses them here.
+    """
+    settings = settings or bot_settings(config)
     token = token or read_token(settings)
     if not token:
         raise ConfigError(f"no bot token: set {TOKEN_ENV} or telegram.token_file")
@@ -213,9 +227,14 @@ def token_configured(config: Config) -> bool:
     return bool(config.section("telegram").get("token_file"))
 
 
-def run(config: Config, engine_factory: Callable[[], Engine]) -> None:
-    """Load the index, then serve until interrupted: long polling, or a webhook if configured."""
-    settings = bot_settings(config)
+def run(
+    config: Config, engine_factory: Callable[[], Engine], settings: BotSettings | None = None
+) -> None:
+    """Load the index, then serve until interrupted: long polling, or a webhook if configured.
+
+    `settings`: the bot sections as the caller parsed them (None: parse them here, once).
+    """
+    settings = settings or bot_settings(config)
     configure_logging(settings.log_level, log_text=settings.log_text)
     token = read_token(settings)
     if not token:
@@ -228,7 +247,13 @@ def run(config: Config, engine_factory: Callable[[], Engine]) -> None:
         engine.report.speeches, engine.report.passages,
         "cache" if engine.report.loaded_from_cache else "built", engine.report.seconds,
     )
-    application = build_application(config, engine, token=token, engine_factory=engine_factory)
+    application = build_application(config, engine, settings=settings, token=token,
+                                    engine_factory=engine_factory)
+    # PTB logs a failed start-up with its traceback before raising it; it is said below in one
+    # line, so its traceback goes to debug.
+    ptb_logger = logging.getLogger("telegram.ext")
+    if not any(isinstance(f, StartupFailureToDebug) for f in ptb_logger.filters):
+        ptb_logger.addFilter(StartupFailureToDebug())
     try:
         _serve(application, settings)
     except InvalidToken:
@@ -236,6 +261,39 @@ def run(config: Config, engine_factory: Callable[[], Engine]) -> None:
         raise ConfigError(
             f"Telegram rejected the bot token (from {TOKEN_ENV} or telegram.token_file)"
         ) from None
+    except NetworkError as error:  # TimedOut too; raised after RetryingRateLimiter's retries
+        host = urlparse(settings.base_url).netloc
+        raise TelegramUnreachable(
+            f"cannot reach the Telegram Bot API at {host}: {network_failure(error)}"
+        ) from None
+
+
+class TelegramUnreachable(RuntimeError):
+    """Start-up could not reach the Bot API (after the configured retries); str() says why."""
+
+
+def network_failure(error: BaseException) -> str:
+    """What went wrong on the network, in a few words: the chained httpx error tells."""
+    chain: list[BaseException] = []
+    pending: list[BaseException] = [error]
+    while pending and len(chain) < 20:
+        cause = pending.pop()
+        chain.append(cause)
+        if isinstance(cause, BaseExceptionGroup):  # anyio: one error per address tried
+            pending.extend(cause.exceptions)
+        if cause.__cause__ or cause.__context__:
+            pending.append(cause.__cause__ or cause.__context__)  # type: ignore[arg-type]
+    text = " ".join(str(e) for e in chain).lower()
+    if any(isinstance(e, TimedOut | httpx.TimeoutException) for e in chain):
+        return "no reply (timed out)"
+    if any(s in text for s in ("name or service not known", "name resolution", "nodename",
+                               "no address associated", "getaddrinfo")):
+        return "name not resolved"
+    if "connection refused" in text or any(
+        isinstance(e, ConnectionRefusedError) for e in chain
+    ):
+        return "connection refused"
+    return str(error) or type(error).__name__
 
 
 def _serve(application: BotApplication, settings: BotSettings) -> None:
@@ -254,7 +312,7 @@ def _serve(application: BotApplication, settings: BotSettings) -> None:
     else:
         logger.info("serving by long polling")
         application.run_polling(
-            timeout=settings.poll_timeout,
+            timeout=dt.timedelta(seconds=settings.poll_timeout),
             allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=settings.drop_pending_updates,
         )

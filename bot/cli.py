@@ -1,4 +1,5 @@
-"""The `policybot` command: index, ask, eval, serve; with no command, the main job."""
+"""The `policybot` command: index, ask, sources, show, passages, eval, serve; with no command,
+the main job (serve if a token is configured, else ask in the terminal)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,31 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
-from retrieval import Answer, Config, ConfigError, Engine, load_config
-from retrieval.evaluate import evaluate, load_questions
+from bot.render import plain_marks
+from retrieval import (
+    Answer,
+    Config,
+    ConfigError,
+    DocumentInfo,
+    Engine,
+    Scope,
+    Source,
+    inspect_file,
+    load_config,
+)
+from retrieval.evaluate import evaluate, format_report, load_questions
+from retrieval.files import display_name
 
-NO_ANSWER = "语料中没有找到能回答这个问题的内容。可以换个说法，或用更少、更具体的关键词再试。"
+from .texts import NO_ANSWER_TEXTS
+
+# Typed at the prompt to leave it (as well as Ctrl-D and Ctrl-C).
+EXIT_WORDS = frozenset({"exit", "quit", "q", "退出"})
+# Source fields shown only when the document states them.
+OPTIONAL_SOURCE_FIELDS = ("page", "date", "place")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,32 +41,66 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     try:
-        config = load_config(args.config)
-        if args.corpus:
-            config = Config(raw=config.raw, source=config.source,
-                            retrieval=config.retrieval.with_corpus(args.corpus))
-        return args.run(args, config)
+        return args.run(args, _config(args))
     except (ConfigError, FileNotFoundError, ValueError) as exc:
         print(f"policybot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print(file=sys.stderr)  # the shell prompt starts on a line of its own
         return 130
     except BrokenPipeError:  # the output was piped into a command that stopped reading (| head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return 141
 
 
+def _config(args: argparse.Namespace) -> Config:
+    """--config and --corpus count wherever they stand: before the command or after it."""
+    config = load_config(args.config or args.top_config)
+    corpus = [*(args.top_corpus or []), *(args.corpus or [])]
+    if not corpus:
+        return config
+    for given in corpus:
+        path = Path(given)
+        if path.is_file():
+            raise ConfigError(f"--corpus {given} is a file; give the directory that holds it "
+                              f"(to see what is read from one file: policybot passages {given})")
+        if not path.is_dir():
+            raise ConfigError(f"--corpus {given}: no such directory")
+    return replace(config, retrieval=config.retrieval.with_corpus(corpus))
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _year(text: str) -> int:
+    value = int(text)
+    if not 1900 <= value <= 2100:
+        raise argparse.ArgumentTypeError(f"a year such as 2023, got {text}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--corpus", action="append", metavar="DIR",
-                        help="a directory of speech files (repeatable; default: corpus.dirs)")
-    common.add_argument("--config", metavar="FILE", help="a YAML file merged over the defaults")
     parser = argparse.ArgumentParser(
-        prog="policybot", parents=[common],
-        description="Answer questions about policy speeches with sourced verbatim quotes. "
+        prog="policybot",
+        description="Answer questions about policy documents with sourced verbatim quotes. "
                     "With no command: serve the Telegram bot if a token is configured, "
                     "else ask questions in the terminal.")
-    parser.set_defaults(run=_run_main, question=None)
+    # The same options after the command land in other names (argparse would let a
+    # subcommand's default overwrite the value given before it); _config merges both.
+    parser.add_argument("--corpus", dest="top_corpus", action="append", metavar="DIR",
+                        help="a directory of documents (repeatable; default: corpus.dirs)")
+    parser.add_argument("--config", dest="top_config", metavar="FILE",
+                        help="a YAML file merged over the defaults")
+    parser.set_defaults(run=_run_main, corpus=None, config=None)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", action="append", metavar="DIR", default=None,
+                        help="a directory of documents (repeatable; default: corpus.dirs)")
+    common.add_argument("--config", metavar="FILE", default=None,
+                        help="a YAML file merged over the defaults")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     p = sub.add_parser("index", parents=[common], help="build (or load) the index and report")
@@ -55,15 +108,38 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", parents=[common], help="answer a question (no question: prompt)")
     p.add_argument("question", nargs="?", help="the question; omit for an interactive prompt")
-    p.add_argument("-k", type=int, default=None, help="number of results (default: search.top_k)")
+    p.add_argument("-k", type=_positive, default=None,
+                   help="number of results (default: search.top_k)")
     p.add_argument("--json", action="store_true", help="print one JSON object per question")
     p.add_argument("--batch", metavar="FILE",
                    help="questions from FILE: one per line, or JSONL with a 'question' field")
+    p.add_argument("--year", type=_year, metavar="Y", help="only documents of year Y")
+    p.add_argument("--since", type=_year, metavar="Y", help="only documents of year Y or later")
+    p.add_argument("--until", type=_year, metavar="Y", help="only documents of year Y or earlier")
+    p.add_argument("--place", action="append", metavar="NAME",
+                   help="only documents of this province/city/county (repeatable)")
+    p.add_argument("--doc", metavar="WORDS", help="only documents whose title has these words")
     p.set_defaults(run=_run_ask)
+
+    p = sub.add_parser("sources", parents=[common], help="list the indexed documents")
+    p.add_argument("--json", action="store_true", help="one JSON object per document")
+    p.set_defaults(run=_run_sources)
+
+    p = sub.add_parser("show", parents=[common], help="a passage by id, with its neighbours")
+    p.add_argument("id", help="a passage id (from ask --json or passages)")
+    p.add_argument("--before", type=int, default=1, help="paragraphs before (default 1)")
+    p.add_argument("--after", type=int, default=1, help="paragraphs after (default 1)")
+    p.set_defaults(run=_run_show)
+
+    p = sub.add_parser("passages", parents=[common],
+                       help="how one file is read: its passages and the lines dropped")
+    p.add_argument("file", help="a document file (need not be in the corpus)")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.set_defaults(run=_run_passages)
 
     p = sub.add_parser("eval", parents=[common], help="retrieval metrics on an evaluation set")
     p.add_argument("file", help="JSONL evaluation set (see README)")
-    p.add_argument("-k", type=int, default=10, help="depth of the ranking that is scored")
+    p.add_argument("-k", type=_positive, default=10, help="depth of the ranking that is scored")
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     p.set_defaults(run=_run_eval)
 
@@ -79,10 +155,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _open(config: Config) -> Engine:
-    engine = Engine.open(config.retrieval, progress=sys.stderr.isatty())
+    interactive = sys.stderr.isatty()
+    if interactive:  # the first run builds the index: say so rather than sit silent
+        print("正在加载索引…", file=sys.stderr, flush=True)
+    engine = Engine.open(config.retrieval, progress=interactive)
     if engine.report.cache_problem:
         print(f"note: {engine.report.cache_problem}", file=sys.stderr)
+    if engine.report.passages == 0:
+        dirs = ", ".join(str(d) for d in config.retrieval.corpus_dirs) or "(none)"
+        print(f"policybot: warning: nothing was indexed: no readable "
+              f"{'/'.join(config.retrieval.extensions)} files in {dirs}", file=sys.stderr)
     return engine
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _run_main(args: argparse.Namespace, config: Config) -> int:
@@ -90,58 +177,154 @@ def _run_main(args: argparse.Namespace, config: Config) -> int:
 
     if token_configured(config):
         return _run_serve(args, config)
-    print("未配置 TELEGRAM_BOT_TOKEN：在终端中回答问题（Ctrl-D 退出）。", file=sys.stderr)
-    return _run_ask(argparse.Namespace(question=None, k=None, json=False, batch=None), config)
+    print("未配置 TELEGRAM_BOT_TOKEN：在终端中回答问题（输入 exit 或按 Ctrl-D 退出）。",
+          file=sys.stderr)
+    return _run_ask(argparse.Namespace(question=None, k=None, json=False, batch=None, year=None,
+                                       since=None, until=None, place=None, doc=None), config)
 
 
 def _run_index(args: argparse.Namespace, config: Config) -> int:
+    # The skipped files are listed below: their log warnings would say each one twice.
+    logging.getLogger("retrieval").setLevel(logging.ERROR)
     engine = _open(config)
     report = engine.report
     state = "loaded from cache" if report.loaded_from_cache else "built"
     print(f"index {state} in {report.seconds:.2f}s")
     print(f"files: {report.files}  speeches: {report.speeches}  passages: {report.passages}")
-    for info in engine.speeches():
-        meta = " ".join(str(x) for x in (info.year, info.level) if x)
-        print(f"  {info.file}  《{info.title}》 {meta}  {info.passages} passages")
+    for info in engine.documents():
+        meta = " ".join(x for x in (info.date, info.place) if x)
+        print(f"  {info.file}  《{info.title}》 {meta}  {_plural(info.passages, 'passage')}")
     print(f"skipped: {len(report.skipped)}")
     for skipped in report.skipped:
         print(f"  {skipped.file}: {skipped.reason}")
     return 0
 
 
+def _scope(args: argparse.Namespace) -> Scope | None:
+    """The retrieval.Scope the filter options ask for; None when none is given."""
+    since = args.year if args.year is not None else args.since
+    until = args.year if args.year is not None else args.until
+    places, doc = tuple(args.place or ()), args.doc
+    if since is None and until is None and not places and doc is None:
+        return None
+    if since is not None and until is not None and since > until:
+        raise ConfigError(f"--since {since} is after --until {until}")
+    return Scope(since=since, until=until, places=places, doc=doc)
+
+
 def _run_ask(args: argparse.Namespace, config: Config) -> int:
+    scope = _scope(args)
     engine = _open(config)
+    echo = True
     if args.batch:
         questions: Iterator[str] = _batch_questions(Path(args.batch))
     elif args.question is not None:
         questions = iter([args.question])
     else:
+        echo = not sys.stdin.isatty()  # typed at the prompt, the question is on screen already
         questions = _prompt()
     for question in questions:
-        answer = engine.ask(question, k=args.k)
+        answer = engine.ask(question, k=args.k, scope=scope)
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
-            print(render_terminal(answer, color=_color()), flush=True)
+            print(render_terminal(answer, color=_color(), echo=echo), flush=True)
+    return 0
+
+
+def _run_sources(args: argparse.Namespace, config: Config) -> int:
+    for info in _open(config).documents():
+        if args.json:
+            print(json.dumps(document_json(info), ensure_ascii=False))
+            continue
+        meta = "  ".join(x for x in (info.date, info.place) if x)
+        print(f"《{info.title}》  {info.file}  {meta + '  ' if meta else ''}"
+              f"{_plural(info.passages, 'passage')}")
+    return 0
+
+
+def document_json(info: DocumentInfo) -> dict[str, Any]:
+    data = asdict(info)
+    data["year"] = info.year  # a property: derived from the date, handy for filters
+    return data
+
+
+def _run_show(args: argparse.Namespace, config: Config) -> int:
+    engine = _open(config)
+    passages = engine.neighbours(args.id, max(0, args.before), max(0, args.after))
+    asked = next((p for p in passages if p.id == args.id), None)
+    if asked is None:
+        raise ConfigError(f"no passage has the id {args.id!r} (ids are shown by "
+                          "`policybot ask --json` and `policybot passages FILE --json`)")
+    for passage in passages:
+        mark = "▶" if passage is asked else " "
+        print(f"{mark} [{passage.position}] {passage.text}")
+    print(f"—— {_source_line(asked.title, asked.section, asked.position, asked.page)}"
+          f"（{asked.file}）")
+    return 0
+
+
+def _run_passages(args: argparse.Namespace, config: Config) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise ConfigError(f"{args.file}: no such file")
+    # A file of the corpus is cut with what the corpus taught (its repeated furniture), as the
+    # index cuts it; any other file on its own.
+    if display_name(path, config.retrieval.corpus_dirs) is not None:
+        report = _open(config).inspect_file(path)
+    else:
+        report = inspect_file(path, config.retrieval)
+    if args.json:
+        print(json.dumps({
+            "file": report.file,
+            "skipped": report.skipped,
+            "documents": [document_json(d) for d in report.documents],
+            "passages": [asdict(p) for p in report.passages],
+            "dropped": [asdict(d) for d in report.dropped],
+        }, ensure_ascii=False))
+        return 0
+    if report.skipped:
+        print(f"{report.file}: skipped: {report.skipped}")
+        return 1
+    titles = "、".join(f"《{d.title}》" for d in report.documents)
+    print(f"{report.file}: {_plural(len(report.documents), 'document')} {titles}, "
+          f"{_plural(len(report.passages), 'passage')}, "
+          f"{len(report.dropped)} dropped {'line' if len(report.dropped) == 1 else 'lines'}")
+    for passage in report.passages:
+        where = " · ".join(x for x in (
+            passage.section, f"第{passage.position}段",
+            f"第{passage.page}页" if passage.page else "") if x)
+        print(f"\n[{where}]  {passage.id}\n{passage.text}")
+    if report.dropped:
+        print("\ndropped:")
+        for line in report.dropped:
+            print(f"  [{line.rule}] {line.text}")
     return 0
 
 
 def _run_eval(args: argparse.Namespace, config: Config) -> int:
     engine = _open(config)
-    metrics = evaluate(load_questions(Path(args.file)), lambda q, k: engine.ask(q, k=k), args.k)
+    texts = (engine.store.text(row) for row in range(len(engine.store)))
+    metrics = evaluate(load_questions(Path(args.file)), lambda q, k: engine.ask(q, k=k), args.k,
+                       passage_texts=texts)
     if args.json:
         print(json.dumps(metrics, ensure_ascii=False))
     else:
-        for name, value in metrics.items():
-            print(f"{name:16} {value}")
+        print(format_report(metrics))
     return 0
 
 
 def _run_serve(args: argparse.Namespace, config: Config) -> int:
-    from bot.app import run
+    from bot.app import TelegramUnreachable, run
+    from bot.settings import bot_settings
 
+    settings = bot_settings(config)  # parsed once, here, and passed down
     logging.getLogger().setLevel(logging.INFO)
-    run(config, lambda: _open(config))
+    try:
+        run(config, lambda: _open(config), settings)
+    except TelegramUnreachable as error:
+        print(f"policybot: {error}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -167,47 +350,101 @@ def _batch_questions(path: Path) -> Iterator[str]:
 
 
 def _prompt() -> Iterator[str]:
+    """Questions typed at 问题> (with line editing and history) or piped in, one per line."""
     interactive = sys.stdin.isatty()
+    if interactive:
+        import readline  # noqa: F401  (imported for its effect: input() gains editing, history)
     while True:
         try:
-            line = input("问题> " if interactive else "")
-        except EOFError:
+            line = input("问题> " if interactive else "").strip()
+        except EOFError:  # Ctrl-D: end on a line of its own
+            if interactive:
+                print(file=sys.stderr)
             return
-        if line.strip():
-            yield line.strip()
+        except KeyboardInterrupt:  # Ctrl-C at the prompt is a way out, not a failure
+            print(file=sys.stderr)
+            return
+        if interactive and line.lower() in EXIT_WORDS:
+            return
+        if line:
+            yield line
 
 
 def _color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def answer_json(answer: Answer) -> dict:
+def _source_json(source: Source) -> dict[str, Any]:
+    return {k: v for k, v in asdict(source).items()
+            if v is not None or k not in OPTIONAL_SOURCE_FIELDS}
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
     return {
         "query": answer.query,
         "answered": answer.answered,
+        "reason": answer.reason,
+        "note": answer.note,
+        "missing": list(answer.missing),
+        "phrase": asdict(answer.phrase) if answer.phrase else None,
         "results": [{"rank": r.rank, "score": round(r.score, 6), "id": r.id, "text": r.text,
-                     "quote": r.quote, "source": asdict(r.source)} for r in answer.results],
+                     "quote": r.quote, "source": _source_json(r.source),
+                     "also_in": r.also_in}
+                    for r in answer.results],
     }
 
 
-def render_terminal(answer: Answer, color: bool) -> str:
-    """Quotes with the matched terms marked (bold in a terminal, **term** when piped)."""
-    lines = [f"问：{answer.query}"]
+def no_answer_text(answer: Answer) -> str:
+    """Why nothing answers, in words that say what to do next (see texts.NO_ANSWER_TEXTS)."""
+    reason = answer.reason or "no-match"
+    return NO_ANSWER_TEXTS.get(reason, NO_ANSWER_TEXTS["no-match"])
+
+
+def _source_line(title: str, section: str, position: int, page: int | None) -> str:
+    return " · ".join(x for x in (f"《{title}》", section, f"第{position}段",
+                                  f"第{page}页" if page else "") if x)
+
+
+def render_terminal(answer: Answer, color: bool, echo: bool = True) -> str:
+    """Quotes with the matched terms marked: bold in a terminal; in a pipe, marks the quote
+    itself does not hold (render.plain_marks), so they never run into the corpus's own."""
+    lines = [f"问：{answer.query}"] if echo else []
+    note = answer.note
     if not answer.answered:
-        lines.append(NO_ANSWER)
+        lines.append(no_answer_text(answer))
+        if note:
+            lines.append(note)
+        if answer.missing:
+            lines.append(_missing_line(answer.missing))
         return "\n".join(lines) + "\n"
-    on, off = ("\033[1;33m", "\033[0m") if color else ("**", "**")
+    if note:
+        lines.append(f"（{note}）")
+    if answer.phrase:
+        lines.append(f"（{'、'.join(answer.phrase.phrases)}：共 {answer.phrase.passages} 处，"
+                     f"分布在 {answer.phrase.documents} 篇）")
+    if answer.missing:
+        lines.append(f"（{_missing_line(answer.missing)}）")
     for r in answer.results:
-        marked, last = [], 0
-        for start, end in r.spans:
-            marked += [r.quote[last:start], on, r.quote[start:end], off]
-            last = end
-        marked.append(r.quote[last:])
-        src = " · ".join(x for x in (f"《{r.source.title}》", r.source.section,
-                                     f"第{r.source.position}段") if x)
-        lines += [f"[{r.rank}] {''.join(marked)}", f"    —— {src}（{r.source.file}）"]
+        if color:
+            marked, last = [], 0
+            for start, end in r.spans:
+                marked += [r.quote[last:start], "\033[1;33m", r.quote[start:end], "\033[0m"]
+                last = end
+            marked.append(r.quote[last:])
+            quote = "".join(marked)
+        else:
+            quote = plain_marks(r.quote, r.spans)
+        source = r.source
+        where = _source_line(source.title, source.section, source.position,
+                             source.page)
+        facts = "，".join(x for x in (source.file, source.date,
+                                     f"另见于 {r.also_in} 篇" if r.also_in else "") if x)
+        lines += [f"[{r.rank}] {quote}", f"    —— {where}（{facts}）  {r.id}"]
     return "\n".join(lines) + "\n"
 
+
+def _missing_line(words: tuple[str, ...]) -> str:
+    return "语料中没有" + "、".join(f"“{w}”" for w in words)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -31,6 +31,22 @@ def configure_logging(level: str, *, log_text: bool = False) -> None:
     quiet_http_logs()
 
 
+class StartupFailureToDebug(logging.Filter):
+    """For the ``telegram.ext`` logger: PTB logs a failed start-up (Bot API unreachable, token
+    rejected) at ERROR with three chained tracebacks, then raises the error, which the caller
+    reports in one line. The traceback is kept, at debug level, for whoever needs it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR or not record.exc_info:
+            return True
+        message = record.getMessage()
+        if "Network Retry Loop" not in message or "Abort" not in message:
+            return True
+        logging.getLogger("bot.app").debug("start-up failed: %s", message,
+                                           exc_info=record.exc_info)
+        return False
+
+
 class RedactSecrets(logging.Filter):
     """Replaces secrets in a record's message and traceback before any handler formats it."""
 

@@ -2,9 +2,9 @@
 
 Everything from the corpus or a user goes through ``escape`` (which also mends invalid Unicode,
 such as lone surrogates); the only tags are the ones written here (<b>, <blockquote>,
-<blockquote expandable>). Telegram measures a message after parsing its entities, in UTF-16 code
-units, so budgets are computed on the visible text, and quotes are shortened (never split
-mid-tag) until the whole message is within the limit.
+<blockquote expandable>, and <a href> for a quote's share link). Telegram measures a message
+after parsing its entities, in UTF-16 code units, so budgets are computed on the visible text,
+and quotes are shortened (never split mid-tag) until the whole message is within the limit.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from telegram.constants import MessageLimit
 
-from retrieval import Answer, Passage, Result, Source, SpeechInfo
+from retrieval import Answer, DocumentInfo, Passage, Result, Source
 
 MESSAGE_LIMIT: int = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted after entity parsing
 ELLIPSIS = "……"
@@ -25,6 +26,13 @@ MAX_BOLD_PER_QUOTE = 20
 # Headers and source lines are capped so a freak title or question cannot crowd out quotes.
 QUESTION_MAX_UNITS = 120
 SOURCE_MAX_UNITS = 200
+FACT_MAX_UNITS = 200  # a scope note, phrase count or missing-words line
+# /start p_<passage id> opens one quote; t.me start parameters allow only these characters.
+PASSAGE_PREFIX = "p_"
+START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Plain-text marks for matched words (terminal, pipes): pairs the corpus is unlikely to use,
+# and of these the first that the quote itself does not hold, so marks never collide with it.
+PLAIN_MARKS = (("«", "»"), ("〖", "〗"), ("⟦", "⟧"), ("⁅", "⁆"))
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _TAG = re.compile(r"<[^>]*>")
 
@@ -150,10 +158,35 @@ def quote(
     return f"<{tag}>{highlight(text, spans)}</blockquote>"
 
 
-def source_text(source: Source) -> str:
-    """`title · section · 第N段`, the section left out before the first heading."""
-    parts = [source.title.strip() or source.file, source.section.strip(), f"第{source.position}段"]
+def source_text(source: Source, also_in: int = 0) -> str:
+    """`《标题》 · 章节 · 第3段 · 第2页 · 2026-02-03 · 另见于 N 篇`: what is known, in that order
+    (the section left out before the first heading, page and date where the document has them)."""
+    title = source.title.strip()
+    parts = [
+        f"《{title}》" if title else source.file,
+        source.section.strip(),
+        f"第{source.position}段",
+        f"第{source.page}页" if source.page else "",
+        (source.date or "").strip(),
+        f"另见于 {also_in} 篇" if also_in > 0 else "",
+    ]
     return " · ".join(part for part in parts if part)
+
+
+def passage_link(bot_username: str | None, passage_id: str) -> str | None:
+    """The t.me deep link that opens this quote again (`/start p_<id>`); None when no link can
+    carry it (no username known, or an id a start parameter cannot hold)."""
+    payload = PASSAGE_PREFIX + passage_id
+    if not bot_username or not START_PARAMETER.fullmatch(payload):
+        return None
+    return f"https://t.me/{bot_username}?start={payload}"
+
+
+def passage_id_from_payload(payload: str) -> str | None:
+    """The passage id of a `p_<id>` start payload; None for any other payload."""
+    if not payload.startswith(PASSAGE_PREFIX) or len(payload) == len(PASSAGE_PREFIX):
+        return None
+    return payload[len(PASSAGE_PREFIX):]
 
 
 def short_source(source: Source, *, title_chars: int = 24, section_chars: int = 16) -> str:
@@ -169,11 +202,42 @@ def short_source(source: Source, *, title_chars: int = 24, section_chars: int = 
 
 
 def source_line(
-    source: Source, rank: int | None = None, *, max_units: int = SOURCE_MAX_UNITS
+    source: Source,
+    rank: int | None = None,
+    *,
+    max_units: int = SOURCE_MAX_UNITS,
+    also_in: int = 0,
+    link: str | None = None,
 ) -> str:
-    line, _ = shorten(source_text(source), (), max_units)
+    """The numbered source; with `link`, the source itself links to the quote, so a forwarded
+    answer still leads back to it (the URL is not counted in Telegram's length)."""
+    line, _ = shorten(source_text(source, also_in), (), max_units)
     prefix = f"{marker(rank)} " if rank is not None else ""
+    if link and line:
+        return f'{prefix}<a href="{html.escape(link)}">{escape(line)}</a>'
     return prefix + escape(line)
+
+
+def shown_missing(words: Sequence[str]) -> list[str]:
+    """The missing words worth naming: not a piece of a longer one (测器 of 探测器, which
+    search mode adds), nor a bare number (2019 of 2019年, which the scope note covers)."""
+    return [w for w in words
+            if not w.isdigit() and not any(w != other and w in other for other in words)]
+
+
+def fact_lines(answer: Answer) -> list[str]:
+    """What the reader should know beside the quotes, as HTML lines: the scope applied (or
+    why not), how often a quoted formulation occurs, and words no document holds."""
+    facts: list[str] = []
+    if answer.note:
+        facts.append(answer.note.strip())
+    if answer.phrase is not None:
+        quoted = "".join(f"“{p}”" for p in answer.phrase.phrases)
+        facts.append(f"{quoted}共 {answer.phrase.passages} 处，分布在 {answer.phrase.documents} 篇")
+    missing = shown_missing(answer.missing)
+    if missing:
+        facts.append("语料中没有" + "".join(f"“{w}”" for w in missing))
+    return [escape(shorten(fact, (), FACT_MAX_UNITS)[0]) for fact in facts if fact]
 
 
 def answer_page(
@@ -182,6 +246,7 @@ def answer_page(
     offset: int,
     expandable_over: int,
     limit: int = MESSAGE_LIMIT,
+    bot_username: str | None = None,
 ) -> str:
     """An answer page: the question, then each quote followed by its numbered source line.
 
@@ -191,23 +256,32 @@ def answer_page(
     """
     source_cap = SOURCE_MAX_UNITS
     while True:
-        page = _answer_page(answer, offset, expandable_over, limit, source_cap)
+        page = _answer_page(answer, offset, expandable_over, limit, source_cap, bot_username)
         if visible_units(page) <= limit or source_cap <= 1:
             return page
         source_cap //= 2
 
 
 def _answer_page(
-    answer: Answer, offset: int, expandable_over: int, limit: int, source_cap: int
+    answer: Answer,
+    offset: int,
+    expandable_over: int,
+    limit: int,
+    source_cap: int,
+    bot_username: str | None,
 ) -> str:
     results = answer.results
     question, _ = shorten(answer.query.strip(), (), min(QUESTION_MAX_UNITS, limit // 8))
     first, last = offset + 1, offset + len(results)
     where = f"第 {first} 条" if first == last else f"第 {first}–{last} 条"
-    header = (
-        f"🔎 <b>{escape(question)}</b>\n" if question else ""
-    ) + f"以下是相关原文（{where}）："
-    sources = [source_line(r.source, r.rank, max_units=source_cap) for r in results]
+    lines = [f"🔎 <b>{escape(question)}</b>"] if question else []
+    lines += fact_lines(answer)
+    header = "\n".join([*lines, f"以下是相关原文（{where}）："])
+    sources = [
+        source_line(r.source, r.rank, max_units=source_cap, also_in=r.also_in,
+                    link=passage_link(bot_username, r.id))
+        for r in results
+    ]
     fixed = visible_units(header) + sum(visible_units(s) + 1 for s in sources)
     fixed += utf16_units(SEPARATOR) * len(results)
     budgets = share([utf16_units(r.quote) for r in results], max(0, limit - fixed))
@@ -233,24 +307,54 @@ def share(needs: Sequence[int], budget: int) -> list[int]:
     return grants
 
 
-def no_answer(question: str) -> str:
-    """Plain Chinese: nothing answers, and what to try instead. No noisy best guesses."""
-    shown, _ = shorten(question.strip(), (), QUESTION_MAX_UNITS)
-    return (
-        f"没有找到能回答“{escape(shown)}”的讲话原文。\n\n"
-        "可以试试：\n"
-        "• 少用几个词，只留关键词，如“课后服务”\n"
-        "• 换成讲话里常用的说法，如“双减”“立德树人”\n"
-        "• 发送 /sources 看看收录了哪些讲话"
-    )
+def no_answer(answer: Answer, why: str) -> str:
+    """Nothing answers: the question, `why` (the text for `answer.reason`), the engine's note
+    (the scope it could not meet) and the words no document holds. No noisy best guesses."""
+    shown, _ = shorten(answer.query.strip(), (), QUESTION_MAX_UNITS)
+    lines = [f"🔎 <b>{escape(shown)}</b>"] if shown else []
+    lines.append(escape(why))
+    # The phrase count is left out: with nothing found it is zero, which `why` says.
+    lines += fact_lines(replace(answer, phrase=None))
+    return "\n".join(lines)
 
 
-def result_message(result: Result, *, expandable_over: int, limit: int = MESSAGE_LIMIT) -> str:
-    """One quote and its source, formatted as in a private answer (for inline results)."""
-    source = source_line(result.source)
+def result_message(
+    result: Result,
+    *,
+    expandable_over: int,
+    limit: int = MESSAGE_LIMIT,
+    bot_username: str | None = None,
+) -> str:
+    """One quote and its source, formatted as in a private answer (inline results, and a
+    quote opened by its link)."""
+    source = source_line(result.source, also_in=result.also_in,
+                         link=passage_link(bot_username, result.id))
     room = limit - visible_units(source) - 1
     body = quote(result.quote, result.spans, expandable_over=expandable_over, max_units=room)
     return f"{body}\n{source}"
+
+
+def passage_source(passage: Passage, document: DocumentInfo | None) -> Source:
+    """A passage's source, with the date and place its document states."""
+    return Source(title=passage.title, file=passage.file, section=passage.section,
+                  position=passage.position, page=passage.page,
+                  date=document.date if document else None,
+                  place=document.place if document else None)
+
+
+def passage_message(
+    passage: Passage,
+    document: DocumentInfo | None,
+    *,
+    expandable_over: int,
+    bot_username: str | None = None,
+    limit: int = MESSAGE_LIMIT,
+) -> str:
+    """A quote opened by its link: the passage whole (shortened only past a message)."""
+    result = Result(rank=1, score=0.0, id=passage.id, text=passage.text, quote=passage.text,
+                    spans=(), source=passage_source(passage, document))
+    return "🔗 " + result_message(result, expandable_over=expandable_over,
+                                  limit=limit - 2, bot_username=bot_username)
 
 
 def context_messages(
@@ -290,21 +394,43 @@ def context_messages(
     return pack([header, *blocks], limit)
 
 
-def sources_messages(speeches: Sequence[SpeechInfo], *, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """The indexed speeches with their passage counts, as many messages as needed."""
-    if not speeches:
-        return ["还没有收录任何讲话。"]
-    total = sum(s.passages for s in speeches)
-    lines = [f"📚 <b>收录的讲话</b>（{len(speeches)} 篇，共 {total} 段）"]
-    for number, speech in enumerate(speeches, 1):
-        facts = [str(speech.year) if speech.year else "", speech.level or ""]
+def sources_page(
+    documents: Sequence[DocumentInfo],
+    *,
+    offset: int,
+    per_page: int,
+    scope_cleared: str | None = None,
+) -> str:
+    """One page of the indexed documents: number, title, date, place, passages. The numbers
+    match the buttons under the page (see keyboards.sources_keyboard)."""
+    if not documents:
+        return "还没有收录任何文件。"
+    total = sum(d.passages for d in documents)
+    shown = documents[offset:offset + per_page]
+    first, last = offset + 1, offset + len(shown)
+    lines = [f"📚 <b>收录的文件</b>（{len(documents)} 篇，共 {total} 段）"]
+    if scope_cleared:
+        cleared, _ = shorten(scope_cleared, (), SOURCE_MAX_UNITS)
+        lines.append(f"已取消范围《{escape(cleared)}》，现在在全部文件中查找。")
+    for number, document in enumerate(shown, first):
+        facts = [document.date or "", document.place or ""]
         detail = " · ".join(f for f in facts if f)
-        title, _ = shorten(speech.title or speech.file, (), SOURCE_MAX_UNITS)
-        line = f"{number}. {escape(title)}"
+        title, _ = shorten(document.title or document.file, (), SOURCE_MAX_UNITS)
+        line = f"{number}. 《{escape(title)}》"
         if detail:
             line += f"（{escape(detail)}）"
-        lines.append(f"{line} — {speech.passages} 段")
-    return pack(lines, limit, separator="\n")
+        lines.append(f"{line} — {document.passages} 段")
+    if len(documents) > per_page:
+        lines.append(f"第 {first}–{last} 篇")
+    lines.append("按编号只在这篇文件中提问。")
+    return "\n".join(lines)
+
+
+def scope_set(document: DocumentInfo) -> str:
+    """The reply to a document button: from now on this chat asks within that document."""
+    title, _ = shorten(document.title or document.file, (), SOURCE_MAX_UNITS)
+    return (f"接下来的问题只在《{escape(title)}》中查找。\n"
+            "按“取消范围”或再发 /sources，恢复在全部文件中查找。")
 
 
 def pack(
@@ -326,6 +452,21 @@ def pack(
     if current:
         messages.append(separator.join(current))
     return messages
+
+
+def plain_marks(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with the spans marked for plain text (a terminal, a pipe): «双减». The marks
+    are the first pair the text does not hold, so the corpus's own ** or «» never run into
+    them (as `书写****教育复兴大计**` did)."""
+    opening, closing = next(
+        ((a, b) for a, b in PLAIN_MARKS if a not in text and b not in text), PLAIN_MARKS[-1])
+    parts: list[str] = []
+    cursor = 0
+    for start, end in merge_spans(spans, len(text)):
+        parts += [text[cursor:start], opening, text[start:end], closing]
+        cursor = end
+    parts.append(text[cursor:])
+    return "".join(parts)
 
 
 def preview(text: str, max_chars: int = 60) -> str:

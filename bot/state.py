@@ -9,18 +9,26 @@ from typing import TYPE_CHECKING
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from .access import AccessPolicy, RefusalLog
-from .engines import EngineHolder
+from .button_keys import RecentStore
 from .journal import Journal
 from .keyboards import StoredQuestion
-from .ratelimit import UserRateLimiter
+from .live_engine import EngineHolder
 from .settings import BotSettings
 from .stats import Stats
-from .store import RecentStore
+from .user_quota import UserRateLimiter
 
 if TYPE_CHECKING:
     from .health import HealthServer
 
 STATE_KEY = "policybot"
+
+
+@dataclass(frozen=True)
+class ChatScope:
+    """A chat asks within one document (chosen under /sources) until it clears the choice."""
+
+    document_id: str
+    title: str
 
 
 @dataclass
@@ -29,9 +37,9 @@ class BotState:
     engines: EngineHolder
     access: AccessPolicy
     refusals: RefusalLog
-    limiter: UserRateLimiter
+    user_quota: UserRateLimiter
     questions: RecentStore[StoredQuestion]
-    long_ids: RecentStore[str]
+    chat_scopes: RecentStore[ChatScope]  # keyed by str(chat id); the least recent forgotten
     stats: Stats = field(default_factory=Stats)
     journal: Journal | None = None  # the question log and feedback, when journal.enabled
     upload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one upload at a time
@@ -44,11 +52,11 @@ class BotState:
             engines=engines,
             access=AccessPolicy(settings.access),
             refusals=RefusalLog(settings.access.refusal_interval),
-            limiter=UserRateLimiter(
+            user_quota=UserRateLimiter(
                 settings.rate_limit.questions, settings.rate_limit.per_seconds
             ),
             questions=RecentStore(settings.answers.recent_queries),
-            long_ids=RecentStore(settings.answers.recent_queries),
+            chat_scopes=RecentStore(settings.answers.recent_queries),
         )
 
 

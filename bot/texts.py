@@ -43,8 +43,15 @@ def help_text(bot_username: str) -> str:
         "• 私聊：直接输入问题\n"
         f"• 群聊：/ask 问题，或 @{name} 问题，或回复我的消息\n"
         f"• 任意聊天中输入 @{name} 关键词，可直接选取引文发送\n"
-        "• 答案下方按钮：“上下文”看前后段落，“下一页”看更多结果\n\n"
-        "/sources 查看收录的讲话　/help 查看本说明"
+        "• 答案下方按钮：“上下文”看前后段落，“下一页”看更多结果\n"
+        "• 点引文下的出处，得到这段原文的链接，可转发给别人，点开即见原文\n\n"
+        "<b>限定范围</b>\n"
+        "• 问题里写上年份或地区即可，如：2019年 经济增长目标、四川 新增就业\n"
+        "• 也可写明筛选：年:2019、年:2015-2019、地:四川、文:政府工作报告"
+        "（或 year: place: doc:），如：年:2019 地:四川 就业\n"
+        "• 查提法：把词语放在引号里，如：“新质生产力”，只列出原文含这几个字的段落并计数\n"
+        "• /sources 列出收录的文件，按编号只在那篇中提问；按“取消范围”恢复\n\n"
+        "/sources 查看收录的文件　/help 查看本说明"
     )
 
 
@@ -62,6 +69,13 @@ RATE_LIMITED = "提问太频繁了，请 {seconds} 秒后再试。"
 ADMIN_ONLY = "只有管理员可以使用这个命令。"
 ERROR = "抱歉，处理时出了点问题，请稍后再试。"
 BUTTON_EXPIRED = "这个按钮已失效，请重新提问。"
+CLEAR_SCOPE = "取消范围"
+SCOPE_CLEARED = "已取消范围，现在在全部文件中查找。"
+SCOPE_ALREADY_CLEAR = "现在没有限定范围。"
+DOCUMENT_GONE = "这篇文件已不在当前索引中，请重新发送 /sources。"
+PASSAGE_NOT_FOUND = (
+    "找不到这段原文：链接可能有误，或文件已更新。请直接输入问题查找。"
+)
 NO_MORE_RESULTS = "没有更多结果了。"
 BUTTON_BUSY = "操作太频繁，请稍后再试。"
 PASSAGE_GONE = "这段原文已不在当前索引中（讲话稿可能已更新），请重新提问。"
@@ -72,7 +86,6 @@ INLINE_HINT_TITLE = "输入关键词，查找讲话原文"
 INLINE_HINT_DESCRIPTION = "例如：课后服务、教师队伍建设、双减"
 INLINE_BUTTON = "使用说明"
 INLINE_NOTHING_TITLE = "没有找到相关原文"
-INLINE_NOTHING_DESCRIPTION = "换个说法或少用几个词试试"
 
 # Uploads of speech files by admins (bot/handlers/documents.py).
 UPLOAD_ADMIN_ONLY = "只有管理员可以上传讲话稿。如需收录新的讲话，请把文件交给管理员。"
@@ -99,3 +112,25 @@ FEEDBACK_THANKS = {1: "感谢反馈：有帮助 👍", -1: "感谢反馈：没�
 FEEDBACK_CHANGED = {1: "已改为：有帮助 👍", -1: "已改为：没帮助 👎"}
 FEEDBACK_SAME = "已经记录过了，谢谢。"
 FEEDBACK_FAILED = "暂时无法记录反馈，请稍后再试。"
+
+# Why nothing answers (Answer.reason), said to the asker in the terminal and in Telegram: each
+# case tells what to do next, instead of one "not found" for an empty box and a typo alike.
+NO_ANSWER_TEXTS: dict[str, str] = {
+    "empty": "请输入一个问题或几个关键词。",
+    "no-terms": "这个问题里没有可以检索的词语。请输入关键词，例如：教师队伍建设、课后服务。",
+    "not-chinese": "收录的文件都是中文，请用中文提问，例如：教师队伍建设有哪些要求？",
+    "no-match": "语料中没有找到能回答这个问题的内容。可以换个说法，或用更少、更具体的关键词再试。",
+    "phrase-absent": "这个提法在语料中没有出现。",
+    "scope-unmatched": "语料中没有符合所指年份、地区或标题的文件。可以去掉这些限定再试。",
+}
+
+# Said after the reason when the asker may simply not know what the corpus holds.
+NO_ANSWER_TIP = "发送 /sources 看看收录了哪些文件。"
+TIP_REASONS = frozenset({"no-match", "no-terms"})
+
+
+def no_answer_text(reason: str | None) -> str:
+    """The text for an Answer.reason (an unknown or missing one reads as "no-match")."""
+    key = reason if reason in NO_ANSWER_TEXTS else "no-match"
+    text = NO_ANSWER_TEXTS[key]
+    return f"{text}\n{NO_ANSWER_TIP}" if key in TIP_REASONS else text

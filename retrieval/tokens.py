@@ -113,14 +113,56 @@ class Tokenizer:
         return list(dict.fromkeys(self.tokens(MENTION.sub(" ", query))))
 
     def spans(self, text: str, terms: set[str]) -> list[tuple[int, int]]:
-        """[start, end) offsets in the original `text` of matched words and character pairs
-        (single characters are evidence but too noisy to mark), overlapping spans merged."""
+        """[start, end) offsets in the original `text` of matched words, overlapping merged.
+
+        Only whole words are marked: a jieba word of the text, or a dictionary piece of a
+        compound (教育 in 义务教育法). Character pairs and characters are evidence, never marks,
+        and a search-mode sub-word that straddles the compound's own pieces (部队 inside
+        干部|队伍) is not one: marking it would join it with its neighbour into 干**部队伍**."""
         normal, origin = self._normalize_mapped(text)
-        found = sorted((origin[start], origin[end - 1] + 1)
-                       for token, start, end in self._scan_cached(normal)
-                       if token in terms and end - start > 1)
+        jieba_ = self._jieba
+
+        def pieces(word: str) -> set[tuple[int, int]]:
+            """The words a compound is made of (its best cut without itself), nested down."""
+            if len(word) < 3:
+                return set()
+            dag = jieba_.get_DAG(word)
+            dag[0] = [end for end in dag[0] if end != len(word) - 1] or [0]
+            route: dict[int, tuple[float, int]] = {}
+            jieba_.calc(word, dag, route)
+            found: set[tuple[int, int]] = set()
+            i = 0
+            while i < len(word):
+                j = route[i][1] + 1
+                if j - i > 1:
+                    found.add((i, j))
+                    found |= {(i + a, i + b) for a, b in pieces(word[i:j])}
+                i = j
+            return found
+
+        # jieba's words do not overlap and a compound's search-mode sub-words lie inside it:
+        # in order of start (longest first), a token inside the last compound is one of its.
+        words = sorted(((start, end, token) for token, start, end in self._scan_cached(normal)
+                        if self.is_word(token) and end - start > 1),
+                       key=lambda w: (w[0], -w[1]))
+        found: list[tuple[int, int]] = []
+        compound: tuple[int, int] = (0, 0)
+        allowed: set[tuple[int, int]] | None = None  # the compound's pieces, once needed
+        for start, end, token in words:
+            if not (compound[0] <= start and end <= compound[1]):
+                compound, allowed = (start, end), None
+                if token in terms:
+                    found.append((start, end))
+            elif token in terms:
+                if allowed is None:
+                    base = compound[0]
+                    allowed = {(base + a, base + b)
+                               for a, b in pieces(normal[compound[0]:compound[1]])}
+                if (start, end) in allowed:
+                    found.append((start, end))
+        mapped = sorted((origin[start], origin[end - 1] + 1) for start, end in found)
         merged: list[tuple[int, int]] = []
-        for start, end in found:
+        for start, end in mapped:
             if merged and start <= merged[-1][1]:
                 merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
             else:

@@ -9,7 +9,7 @@ import time
 from telegram import Update
 
 from .. import texts
-from ..engines import ReloadInProgress
+from ..live_engine import ReloadInProgress
 from ..state import BotContext
 from .replies import reply
 

@@ -1,20 +1,24 @@
-"""Buttons under answers: next/previous page (edits in place) and a passage's context."""
+"""Buttons under answers and lists: next/previous page (edits in place), a passage's context,
+the /sources list's pages, and asking within one document (or no longer)."""
 
 from __future__ import annotations
-
-import time
 
 from telegram import CallbackQuery, Message, ReplyParameters, Update
 from telegram.error import BadRequest
 
+from retrieval import Answer
+
 from .. import keyboards, render, texts
-from ..keyboards import ContextButton, PageButton
-from ..logs import log_answer
-from ..state import BotContext
-from .replies import acknowledge, in_group, is_not_modified, send_html
+from ..asking import Asking, Kind, ask_and_record
+from ..keyboards import ContextButton, PageButton, ScopeButton, SourcesButton
+from ..state import BotContext, ChatScope
+from .replies import acknowledge, in_group, is_not_modified, reply, send_html
 
 PAGE_PATTERN = r"^p:"
-CONTEXT_PATTERN = r"^x[:~]"
+CONTEXT_PATTERN = r"^x:"
+SOURCES_PATTERN = r"^l:"
+SCOPE_PATTERN = r"^s:"
+SOURCES_PER_PAGE = 10  # documents per /sources page: ten numbered buttons in two rows
 
 
 async def page_button(update: Update, context: BotContext) -> None:
@@ -27,38 +31,32 @@ async def page_button(update: Update, context: BotContext) -> None:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
     assert isinstance(button, PageButton)
-    started = time.perf_counter()
-    answer = await state.engines.ask(stored.question, stored.per_page, button.offset)
-    if not answer.results:
-        await query.answer(texts.NO_MORE_RESULTS, show_alert=True)
-        return
-    text = render.answer_page(
-        answer, offset=button.offset, expandable_over=state.settings.answers.expandable_over
-    )
-    markup = keyboards.answer_keyboard(
-        answer,
-        key=button.key,
-        offset=button.offset,
-        per_page=stored.per_page,
-        long_ids=state.long_ids,
-        more_label=keyboards.more_label(group=in_group(query.message)),
-        feedback=stored.feedback,
-    )
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        if not is_not_modified(error):
-            raise
-    await acknowledge(query)
-    log_answer(
-        kind="page",
-        chat=query.message.chat.type,
-        latency_ms=(time.perf_counter() - started) * 1000,
-        results=len(answer.results),
-        answered=answer.answered,
-        more=answer.more,
-        text=stored.question if state.settings.log_text else None,
-    )
+    message = query.message
+    request = Asking(kind=Kind.PAGE, chat=message.chat.type, question=stored.question,
+                     k=stored.per_page, offset=button.offset, scope=stored.scope)
+
+    async def deliver(answer: Answer) -> None:
+        if not answer.results:
+            await query.answer(texts.NO_MORE_RESULTS, show_alert=True)
+            return
+        text = render.answer_page(
+            answer, offset=button.offset,
+            expandable_over=state.settings.answers.expandable_over,
+            bot_username=context.bot.username,
+        )
+        markup = keyboards.answer_keyboard(
+            answer, key=button.key, offset=button.offset, per_page=stored.per_page,
+            more_label=keyboards.more_label(group=in_group(message)),
+            feedback=stored.feedback, scoped=stored.scope is not None,
+        )
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:
+            if not is_not_modified(error):
+                raise
+        await acknowledge(query)
+
+    await ask_and_record(state, request, deliver)
 
 
 async def context_button(update: Update, context: BotContext) -> None:
@@ -67,30 +65,67 @@ async def context_button(update: Update, context: BotContext) -> None:
     assert query is not None
     button = keyboards.parse(query.data)
     state = context.state
-    passage_id = _passage_id(button, context)
-    if passage_id is None or query.message is None:
+    if not isinstance(button, ContextButton) or query.message is None:
         await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
         return
     answers = state.settings.answers
     passages = await state.engines.neighbours(
-        passage_id, answers.context_before, answers.context_after
+        button.passage_id, answers.context_before, answers.context_after
     )
     if not passages:
         await query.answer(texts.PASSAGE_GONE, show_alert=True)
         return
     await acknowledge(query)
     messages = render.context_messages(
-        passages, passage_id, expandable_over=answers.expandable_over
+        passages, button.passage_id, expandable_over=answers.expandable_over
     )
     await _send_under(query, messages)
 
 
-def _passage_id(button: object, context: BotContext) -> str | None:
-    if not isinstance(button, ContextButton):
-        return None
-    if button.passage_id is not None:
-        return button.passage_id
-    return context.state.long_ids.get(button.key or "")
+async def sources_button(update: Update, context: BotContext) -> None:
+    """Another page of the /sources list, edited in place."""
+    query = update.callback_query
+    assert query is not None
+    button = keyboards.parse(query.data)
+    if not isinstance(button, SourcesButton) or query.message is None:
+        await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
+        return
+    documents = context.state.engines.documents()
+    offset = min(button.offset, max(0, len(documents) - 1))
+    text = render.sources_page(documents, offset=offset, per_page=SOURCES_PER_PAGE)
+    markup = keyboards.sources_keyboard(documents, offset=offset, per_page=SOURCES_PER_PAGE)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if not is_not_modified(error):
+            raise
+    await acknowledge(query)
+
+
+async def scope_button(update: Update, context: BotContext) -> None:
+    """A document's number under /sources: this chat's next questions are asked within it.
+    "取消范围": they are asked of every document again."""
+    query = update.callback_query
+    assert query is not None
+    button = keyboards.parse(query.data)
+    message = query.message
+    if not isinstance(button, ScopeButton) or not isinstance(message, Message):
+        await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
+        return
+    scopes = context.state.chat_scopes
+    chat = str(message.chat_id)
+    if button.document_id is None:
+        cleared = scopes.pop(chat)
+        await query.answer(texts.SCOPE_CLEARED if cleared else texts.SCOPE_ALREADY_CLEAR)
+        return
+    document = context.state.engines.document(button.document_id)
+    if document is None:
+        await query.answer(texts.DOCUMENT_GONE, show_alert=True)
+        return
+    scopes.set(chat, ChatScope(document.id, document.title or document.file))
+    await acknowledge(query)
+    await reply(message, render.scope_set(document), markup=keyboards.scope_keyboard(),
+                quote=False)
 
 
 async def _send_under(query: CallbackQuery, messages: list[str]) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from .. import render, texts
+from .. import keyboards, render, texts
 from ..state import BotContext
+from .buttons import SOURCES_PER_PAGE
 from .replies import reply
 
 
@@ -16,12 +17,17 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def sources_command(update: Update, context: BotContext) -> None:
-    """The speeches in the index with passage counts (several messages for a large corpus)."""
+    """The documents in the index, a page at a time, with a button per document to ask within
+    it. Sending /sources again is also how a chat leaves the document it chose."""
     message = update.effective_message
     assert message is not None
-    speeches = context.state.engines.speeches()
-    for number, text in enumerate(render.sources_messages(speeches)):
-        await reply(message, text, quote=None if number == 0 else False)
+    state = context.state
+    cleared = state.chat_scopes.pop(str(message.chat_id))
+    documents = state.engines.documents()
+    text = render.sources_page(documents, offset=0, per_page=SOURCES_PER_PAGE,
+                               scope_cleared=cleared.title if cleared else None)
+    markup = keyboards.sources_keyboard(documents, offset=0, per_page=SOURCES_PER_PAGE)
+    await reply(message, text, markup=markup)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

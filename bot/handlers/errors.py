@@ -9,8 +9,8 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, TelegramError
 
 from .. import texts
-from ..limiter import AnswerMayBeLost
 from ..state import BotContext
+from ..telegram_limits import AnswerMayBeLost
 from .replies import is_query_too_old, reply
 
 logger = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from .. import texts
-from ..ratelimit import Verdict
 from ..state import BotContext
+from ..user_quota import Verdict
 from .replies import reply
 
 logger = logging.getLogger(__name__)
@@ -63,13 +63,13 @@ async def question_rate_gate(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    limiter = context.state.limiter
-    verdict = limiter.check(user.id)
+    quota = context.state.user_quota
+    verdict = quota.check(user.id)
     if verdict is Verdict.ALLOW:
         return
     notice: Awaitable[object] | None = None
     if verdict is Verdict.NOTIFY:
-        seconds = max(1, round(limiter.retry_in(user.id)))
+        seconds = max(1, round(quota.retry_in(user.id)))
         notice = reply(message, texts.RATE_LIMITED.format(seconds=seconds))
     await _then_stop(notice, update)
 
@@ -79,6 +79,6 @@ async def button_rate_gate(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    if context.state.limiter.check(user.id) is Verdict.ALLOW:
+    if context.state.user_quota.check(user.id) is Verdict.ALLOW:
         return
     await _then_stop(query.answer(texts.BUTTON_BUSY, show_alert=True), update)

@@ -1,19 +1,20 @@
 """Questions from every way of asking: private text, /ask, /start deep links, group mentions
-and replies to the bot. All end in `answer_question`."""
+and replies to the bot. All end in `answer_question`; `/start p_<id>` opens one quote."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import time
 
 from telegram import Message, MessageEntity, Update
 from telegram.constants import InlineQueryResultsButtonLimit
 
+from retrieval import Answer, Scope
+
 from .. import keyboards, render, texts
+from ..asking import Asking, Kind, ask_and_record, clean_question, feedback_key, shown
 from ..filters import strip_mention
-from ..logs import log_answer
-from ..state import BotContext
+from ..state import BotContext, BotState
 from .replies import in_group, reply
 
 DEEP_LINK_PREFIX = "q_"
@@ -48,12 +49,17 @@ def command_argument(message: Message) -> str:
     return text.partition(" ")[2].strip()
 
 
-async def answer_question(message: Message, context: BotContext, question: str) -> None:
-    """Search, render one page (or the no-answer text), reply, and record stats and a log line."""
-    started = time.perf_counter()
+def chat_scope(state: BotState, chat_id: int) -> Scope | None:
+    """The document this chat chose under /sources, as a scope for its questions."""
+    chosen = state.chat_scopes.get(str(chat_id))
+    return Scope(documents=(chosen.document_id,)) if chosen else None
+
+
+async def answer_question(message: Message, context: BotContext, text: str) -> None:
+    """Search, reply with one page (or why nothing answers), and record it (bot/asking.py)."""
     state = context.state
     settings = state.settings.answers
-    question = question.strip()
+    question = clean_question(text)
     if not question:
         await reply(message, texts.ASK_USAGE)
         return
@@ -62,41 +68,43 @@ async def answer_question(message: Message, context: BotContext, question: str) 
         return
     group = in_group(message)
     per_page = settings.group if group else settings.private
-    answer = await state.engines.ask(question, per_page, 0)
-    feedback = None
-    if answer.answered and answer.results:
-        feedback = state.journal.new_key() if state.journal else None  # 👍/👎 buttons
-        key = state.questions.put(keyboards.StoredQuestion(question, per_page, feedback))
-        text = render.answer_page(answer, offset=0, expandable_over=settings.expandable_over)
+    scope = chat_scope(state, message.chat_id)
+    request = Asking(kind=Kind.QUESTION, chat=message.chat.type, question=question, k=per_page,
+                     scope=scope, feedback=feedback_key(state))
+
+    async def deliver(answer: Answer) -> None:
+        if not shown(answer):
+            markup = keyboards.scope_keyboard() if scope else None
+            await reply(message, render.no_answer(answer, texts.no_answer_text(answer.reason)),
+                        markup=markup)
+            return
+        key = state.questions.put(
+            keyboards.StoredQuestion(question, per_page, request.feedback, scope))
+        page = render.answer_page(answer, offset=0, expandable_over=settings.expandable_over,
+                                  bot_username=context.bot.username)
         markup = keyboards.answer_keyboard(
-            answer,
-            key=key,
-            offset=0,
-            per_page=per_page,
-            long_ids=state.long_ids,
-            more_label=keyboards.more_label(group=group),
-            feedback=feedback,
+            answer, key=key, offset=0, per_page=per_page,
+            more_label=keyboards.more_label(group=group), feedback=request.feedback,
+            scoped=scope is not None,
         )
-    else:
-        text, markup = render.no_answer(question), None
-    await reply(message, text, markup=markup)
-    latency_ms = (time.perf_counter() - started) * 1000
-    answered = answer.answered and bool(answer.results)
-    state.stats.record(answered=answered, latency_ms=latency_ms)
-    log_answer(
-        kind="question",
-        chat=message.chat.type,
-        latency_ms=latency_ms,
-        results=len(answer.results) if answered else 0,
-        answered=answered,
-        more=answer.more,
-        text=question if state.settings.log_text else None,
+        await reply(message, page, markup=markup)
+
+    await ask_and_record(state, request, deliver)
+
+
+async def open_passage(message: Message, context: BotContext, passage_id: str) -> None:
+    """`/start p_<id>`: the quote a share link points at, with its source and context."""
+    state = context.state
+    found = await state.engines.passage(passage_id)
+    if found is None:
+        await reply(message, texts.PASSAGE_NOT_FOUND)
+        return
+    passage, document = found
+    text = render.passage_message(
+        passage, document, expandable_over=state.settings.answers.expandable_over,
+        bot_username=context.bot.username,
     )
-    if state.journal:
-        await state.journal.record_question(
-            key=feedback, chat_type=message.chat.type, text=question, answered=answered,
-            results=len(answer.results) if answered else 0, latency_ms=latency_ms,
-        )
+    await reply(message, text, markup=keyboards.passage_keyboard(passage.id))
 
 
 async def private_question(update: Update, context: BotContext) -> None:
@@ -129,10 +137,16 @@ async def ask_command(update: Update, context: BotContext) -> None:
 
 
 async def start_command(update: Update, context: BotContext) -> None:
-    """/start greets with the help; /start q_<base64url> asks the encoded question."""
+    """/start greets with the help; /start q_<base64url> asks the encoded question and
+    /start p_<passage id> opens that quote (the share link under every answer)."""
     message = update.effective_message
     assert message is not None
-    question = question_from_payload(context.args[0]) if context.args else None
+    payload = context.args[0] if context.args else ""
+    passage_id = render.passage_id_from_payload(payload)
+    if passage_id is not None:
+        await open_passage(message, context, passage_id)
+        return
+    question = question_from_payload(payload)
     if question:
         await answer_question(message, context, question)
         return

@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 ADMIN = 42
 OUTSIDER = 666
 ALLOWED = range(1000, 2000)  # the allowlist: every test user below comes from here
-SOURCE_LINE = re.compile(r"^[①-⑳] .+ · 第\d+段$", re.MULTILINE)
+SOURCE_LINE = re.compile(r"^[①-⑳] .+ · 第\d+段( · .+)?$", re.MULTILINE)
 
 SPECIAL_SPEECH = """关于校车安全管理的讲话
 同志们：
@@ -187,8 +187,9 @@ async def test_expired_or_unknown_button_gets_a_short_alert(server: BotApiServer
 
 
 async def test_nothing_relevant_says_so_without_quotes(server: BotApiServer) -> None:
-    answer = await ask(server, 1005, "qwxz")
-    assert answer["text"].startswith("没有找到能回答“qwxz”的讲话原文。")
+    answer = await ask(server, 1005, "火星探测器的燃料补给")
+    assert answer["text"].startswith("🔎 火星探测器的燃料补给\n")
+    assert texts.NO_ANSWER_TEXTS["no-match"] in answer["text"]
     assert "/sources" in answer["text"]
     assert not entity_texts(answer, "blockquote", "expandable_blockquote")
     assert not buttons(answer)
@@ -199,7 +200,7 @@ async def test_passage_with_markup_characters_is_shown_verbatim(server: BotApiSe
     assert "校车超载率 <5% & 事故数 >0 的学校要限期整改" in answer["text"]
     assert "“安全<第一>”" in answer["text"]
     assert any("校车" in b or "整改" in b for b in entity_texts(answer, "bold"))
-    assert "关于校车安全管理的讲话 · 一、校车安全 · 第1段" in answer["text"]
+    assert "《关于校车安全管理的讲话》 · 一、校车安全 · 第1段" in answer["text"]
 
 
 async def test_user_text_with_markup_characters_is_escaped(server: BotApiServer) -> None:
@@ -229,9 +230,9 @@ async def test_help_sources_and_ask_command(server: BotApiServer, app: Any) -> N
     help_text = await ask(server, 1010, "/help")
     assert "示例" in help_text["text"] and f"@{server.bot_username}" in help_text["text"]
     sources = await ask(server, 1010, "/sources", count=2)
-    speeches = app.bot_data["policybot"].engines.current.speeches()
-    assert f"收录的讲话（{len(speeches)} 篇" in sources["text"]
-    assert "关于校车安全管理的讲话" in sources["text"]
+    documents = app.bot_data["policybot"].engines.documents()
+    assert f"收录的文件（{len(documents)} 篇" in sources["text"]
+    assert "《关于校车安全管理的讲话》" in sources["text"]
     assert re.search(r"— \d+ 段", sources["text"])
     answer = await ask(server, 1010, "/ask 教师队伍建设", count=3)
     assert_answer(answer, max_quotes=3)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.access import AccessPolicy, RefusalLog
 from bot.handlers.questions import deep_link_payload, question_from_payload
-from bot.ratelimit import UserRateLimiter, Verdict
 from bot.settings import AccessSettings
 from bot.stats import Stats, percentile
+from bot.user_quota import UserRateLimiter, Verdict
 
 
 class Clock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,9 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_index_reports_counts(capsys) -> None:
     code, out, _ = _run(capsys, "index", "--corpus", str(SEEDS))
     assert code == 0
-    assert "files: 5  speeches: 9  passages: 358" in out
+    counts = re.search(r"files: (\d+)  speeches: (\d+)  passages: (\d+)", out)
+    assert counts is not None and counts.group(1, 2) == ("5", "9")
+    assert 300 < int(counts.group(3)) < 450  # the seeds' paragraphs, cut and joined
     assert "skipped: 0" in out
 
 
@@ -48,11 +51,12 @@ def test_ask_json_shape(capsys) -> None:
     code, out, _ = _run(capsys, "ask", "--json", "-k", "4", "县管校聘")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"query", "answered", "results"}
+    assert set(data) == {"query", "answered", "reason", "note", "missing", "phrase", "results"}
+    assert data["reason"] is None and data["phrase"] is None
     assert data["query"] == "县管校聘" and data["answered"] is True
     assert [r["rank"] for r in data["results"]] == [1, 2, 3, 4]
     first = data["results"][0]
-    assert set(first) == {"rank", "score", "id", "text", "quote", "source"}
+    assert set(first) == {"rank", "score", "id", "text", "quote", "source", "also_in"}
     assert set(first["source"]) == {"title", "file", "section", "position"}
     assert isinstance(first["score"], float) and isinstance(first["source"]["position"], int)
     assert "县管校聘" in first["text"]
@@ -73,7 +77,7 @@ def test_ask_batch_keeps_order_and_reads_jsonl(capsys, tmp_path: Path) -> None:
 def test_ask_terminal_output_marks_terms_and_sources(capsys) -> None:
     code, out, _ = _run(capsys, "ask", "县管校聘")
     assert code == 0
-    assert "**县管校聘**" in out and "第" in out and "段" in out and "《" in out
+    assert "«县管校聘»" in out and "第" in out and "段" in out and "《" in out
 
 
 def test_ask_says_plainly_when_nothing_answers(capsys) -> None:
@@ -85,7 +89,7 @@ def test_prompt_reads_questions_until_eof(capsys, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr("sys.stdin", io.StringIO("县管校聘\n\n异地高考\n"))
     code, out, _ = _run(capsys)
     assert code == 0
-    assert out.count("问：") == 2 and "**异地高考**" in out
+    assert out.count("问：") == 2 and "«异地高考»" in out
 
 
 def test_eval_prints_metrics(capsys, tmp_path: Path) -> None:
@@ -115,7 +119,7 @@ def test_bad_config_is_a_clear_error(capsys, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("search:\n  top_k: many\n", "utf-8")
     code, _, err = _run(capsys, "ask", "--config", str(bad), "县管校聘")
-    assert code == 2 and "search.top_k must be int" in err
+    assert code == 2 and "setting search.top_k must be an integer" in err and "'many'" in err
 
 
 def test_code_installed_without_its_checkout_says_how_to_install(
@@ -142,3 +146,173 @@ def test_output_piped_into_head_ends_quietly(tmp_path: Path) -> None:
                          cwd=Path(__file__).resolve().parents[2])
     assert run.stdout.startswith("index built")
     assert "Traceback" not in run.stderr and "BrokenPipeError" not in run.stderr
+
+
+REPO = Path(__file__).resolve().parents[2]
+SPEECH = "讲话\n同志们：\n要抓好课后服务，办好人民满意的教育。\n"
+
+
+def _cli(*argv: str, cache: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """The command in its own process, as a user runs it (its logging goes to its stderr)."""
+    environment = {**os.environ, "POLICYBOT_CACHE__DIR": str(cache), **env}
+    environment.pop("TELEGRAM_BOT_TOKEN", None)
+    return subprocess.run([sys.executable, "-m", "bot.cli", *argv], capture_output=True,
+                          text=True, env=environment, timeout=120, cwd=REPO)
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["before-command", "after-command"])
+def test_corpus_and_config_count_before_or_after_the_command(
+        capsys, tmp_path: Path, before: bool) -> None:
+    (tmp_path / "two").mkdir()
+    for seed in sorted(SEEDS.glob("*.txt"))[:2]:  # two of the five seed files
+        (tmp_path / "two" / seed.name).write_bytes(seed.read_bytes())
+    config = tmp_path / "mine.yaml"
+    config.write_text("search: {top_k: 1}\n", "utf-8")
+    options = ["--corpus", str(tmp_path / "two"), "--config", str(config)]
+    argv = [*options, "index"] if before else ["index", *options]
+    code, out, _ = _run(capsys, *argv)
+    assert code == 0 and "files: 2 " in out
+    argv = ([*options, "ask", "--json", "教师队伍建设"] if before
+            else ["ask", "--json", *options, "教师队伍建设"])
+    code, out, _ = _run(capsys, *argv)
+    assert code == 0 and len(json.loads(out)["results"]) == 1  # top_k: 1 from --config
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "env", "message"),
+    [
+        ("search: {topk: 5}\n", {},
+         "unknown setting search.topk (did you mean search.top_k?)"),
+        ("serach: {top_k: 5}\n", {}, "unknown setting section serach (did you mean search?)"),
+        ("", {"POLICYBOT_SEARCH__TOPK": "5"},
+         "unknown setting search.topk (did you mean search.top_k?) from POLICYBOT_SEARCH__TOPK"),
+        ("search: {top_k: -2}\n", {}, "setting search.top_k must be an integer from 1"),
+    ],
+    ids=["key", "section", "environment", "range"],
+)
+def test_misspelt_or_bad_settings_stop_with_the_setting_named(
+        capsys, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        yaml_text: str, env: dict[str, str], message: str) -> None:
+    config = tmp_path / "mine.yaml"
+    config.write_text(yaml_text, "utf-8")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = _run(capsys, "ask", "--config", str(config), "县管校聘")
+    assert code == 2 and out == ""
+    assert err.startswith(f"policybot: {message}")
+
+
+@pytest.mark.parametrize("k", ["0", "-1", "two"])
+def test_ask_refuses_a_result_count_below_one(capsys, k: str) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["ask", "-k", k, "县管校聘"])
+    assert exit_.value.code == 2 and "argument -k" in capsys.readouterr().err
+
+
+def test_index_says_each_skipped_file_once_and_counts_in_words(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text(SPEECH, "utf-8")
+    (corpus / "bad.md").write_bytes(b"\x00\xff\x00\xfe" * 64)
+    run = _cli("index", "--corpus", str(corpus), cache=tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
+    assert (run.stdout + run.stderr).count("bad.md") == 1
+    assert "  1 passage" in run.stdout and "1 passages" not in run.stdout
+
+
+def test_index_of_an_empty_directory_warns_that_nothing_was_indexed(
+        capsys, tmp_path: Path) -> None:
+    code, out, err = _run(capsys, "index", "--corpus", str(tmp_path))
+    assert code == 0 and "passages: 0" in out
+    assert "warning: nothing was indexed" in err and str(tmp_path) in err
+
+
+def test_corpus_given_a_file_says_it_is_a_file(capsys, tmp_path: Path) -> None:
+    speech = tmp_path / "a.txt"
+    speech.write_text(SPEECH, "utf-8")
+    code, _, err = _run(capsys, "index", "--corpus", str(speech))
+    assert code == 2 and "is a file" in err and "not found" not in err
+    code, _, err = _run(capsys, "index", "--corpus", str(tmp_path / "missing"))
+    assert code == 2 and "no such directory" in err
+
+
+def test_no_answer_texts_cover_every_reason_and_show_the_note() -> None:
+    from bot.cli import render_terminal
+    from bot.texts import NO_ANSWER_TEXTS
+    from retrieval import Answer
+
+    reasons = {"empty", "no-terms", "not-chinese", "no-match", "phrase-absent",
+               "scope-unmatched"}
+    assert set(NO_ANSWER_TEXTS) == reasons
+    assert len(set(NO_ANSWER_TEXTS.values())) == len(reasons)  # each says something else
+    for reason in reasons:
+        answer = Answer(query="？？？", answered=False, results=(), reason=reason)
+        assert NO_ANSWER_TEXTS[reason] in render_terminal(answer, color=False)
+    assert NO_ANSWER_TEXTS["phrase-absent"] == "这个提法在语料中没有出现。"
+    unscoped = Answer(query="2030年 教师", answered=False, results=(),
+                      reason="scope-unmatched", note="没有2030年的文件。")
+    assert "没有2030年的文件。" in render_terminal(unscoped, color=False)
+    legacy = Answer(query="x", answered=False, results=())  # no reason: the general text
+    assert NO_ANSWER_TEXTS["no-match"] in render_terminal(legacy, color=False)
+
+
+def _pty_session(keys: list[bytes], cache: Path) -> tuple[int, str]:
+    """`policybot ask` at a real terminal: send each key sequence once the prompt shows."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command, its stdin/stdout/stderr on the terminal
+        os.chdir(REPO)
+        os.environ["POLICYBOT_CACHE__DIR"] = str(cache)
+        os.environ.pop("TELEGRAM_BOT_TOKEN", None)
+        os.execv(sys.executable, [sys.executable, "-m", "bot.cli", "ask"])
+    output = b""
+
+    def read_until_prompt(count: int, timeout: float = 60) -> None:
+        nonlocal output
+        end = time.monotonic() + timeout
+        while output.count("问题> ".encode()) < count and time.monotonic() < end:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    output += os.read(fd, 65536)
+                except OSError:
+                    return
+
+    for n, key in enumerate(keys, 1):
+        read_until_prompt(n)
+        os.write(fd, key)
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), output.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("leave", [b"exit\r", "退出\r".encode(), b"\x04", b"\x03"],
+                         ids=["exit", "退出", "ctrl-d", "ctrl-c"])
+def test_prompt_edits_recalls_history_and_leaves_cleanly(tmp_path: Path, leave: bytes) -> None:
+    """Up recalls the last question (readline), the typed question is not echoed back, and
+    every way out ends with status 0 (so `make run` reports no error)."""
+    code, out = _pty_session(["县管校聘\r".encode(), b"\x1b[A\r", leave], tmp_path / "cache")
+    assert code == 0, out
+    assert "^[[A" not in out
+    assert out.count("[1]") == 2  # the recalled question was answered again
+    assert "问：县管校聘" not in out
+
+
+def test_make_run_says_what_it_does_on_the_first_run() -> None:
+    plan = subprocess.run(["make", "-n", "-W", "pyproject.toml", "run"], capture_output=True,
+                          text=True, cwd=REPO, timeout=30, check=True).stdout
+    assert "installing dependencies" in plan and "creating the virtualenv" in plan
+    assert "|| [ $? -eq 130 ]" in plan  # Ctrl-C is no make error

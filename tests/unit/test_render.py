@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import render
-from retrieval import Answer, Passage, Result, Source, SpeechInfo
+from retrieval import Answer, DocumentInfo, Passage, PhraseCount, Result, Source
 
-ALLOWED_TAGS = {"b", "blockquote"}
+ALLOWED_TAGS = {"a", "b", "blockquote"}
 
 
 class TelegramHtml(HTMLParser):
@@ -23,9 +23,12 @@ class TelegramHtml(HTMLParser):
         self.bold: list[tuple[int, int]] = []
         self.quotes: list[tuple[int, int, bool]] = []
         self.stack: list[tuple[str, int, bool]] = []
+        self.links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         assert tag in ALLOWED_TAGS, tag
+        if tag == "a":
+            self.links.append(dict(attrs)["href"] or "")
         assert not (tag == "b" and any(t == "b" for t, _, _ in self.stack)), "nested <b>"
         self.stack.append((tag, len(self.text), any(name == "expandable" for name, _ in attrs)))
 
@@ -34,7 +37,7 @@ class TelegramHtml(HTMLParser):
         assert opened == tag, f"</{tag}> closes <{opened}>"
         if tag == "b":
             self.bold.append((start, len(self.text)))
-        else:
+        elif tag == "blockquote":
             self.quotes.append((start, len(self.text), expandable))
 
     def handle_data(self, data: str) -> None:
@@ -50,8 +53,9 @@ def parse(markup: str) -> TelegramHtml:
 
 
 def source(title: str = "2024年度全县教育工作会议讲话稿", section: str = "一、XX年工作",
-           position: int = 3) -> Source:
-    return Source(title=title, file="000.txt", section=section, position=position)
+           position: int = 3, **known: object) -> Source:
+    return Source(title=title, file="000.txt", section=section, position=position,
+                  **known)  # type: ignore[arg-type]
 
 
 def result(quote: str, spans: tuple[tuple[int, int], ...] = (), rank: int = 1,
@@ -113,7 +117,7 @@ def test_user_question_is_escaped_in_answer_and_no_answer() -> None:
     assert "<i>" not in page
     assert "&lt;i&gt;双减&lt;/i&gt; &amp; 作业" in page
     parse(page)
-    refusal = render.no_answer("<b>x</b>&")
+    refusal = render.no_answer(unanswered("<b>x</b>&"), "没有找到")
     assert "&lt;b&gt;x&lt;/b&gt;&amp;" in refusal
     parse(refusal)
 
@@ -141,13 +145,13 @@ def test_answer_page_quotes_with_bold_terms_and_source_lines() -> None:
     parsed = parse(page)
     assert [parsed.text[s:e] for s, e in parsed.bold] == ["双减", "双减", "课后服务"]
     assert len(parsed.quotes) == 2 and not any(expandable for *_, expandable in parsed.quotes)
-    assert "① 2024年度全县教育工作会议讲话稿 · 一、XX年工作 · 第3段" in parsed.text
+    assert "① 《2024年度全县教育工作会议讲话稿》 · 一、XX年工作 · 第3段" in parsed.text
     # An empty section is left out rather than shown as an empty field.
-    assert "② 2024年度全县教育工作会议讲话稿 · 第12段" in parsed.text
+    assert "② 《2024年度全县教育工作会议讲话稿》 · 第12段" in parsed.text
     assert "以下是相关原文（第 1–2 条）" in parsed.text
     # The source follows its quote.
     quote_end = parsed.quotes[0][1]
-    assert parsed.text.index("① 2024") > quote_end
+    assert parsed.text.index("① 《2024") > quote_end
 
 
 def test_long_quote_is_folded() -> None:
@@ -203,7 +207,7 @@ def test_result_message_for_inline_fits_and_has_source() -> None:
     message = render.result_message(result("政" * 6000, ((0, 1),)), expandable_over=200)
     parsed = parse(message)
     assert render.utf16_units(parsed.text) <= render.MESSAGE_LIMIT
-    assert parsed.text.endswith("2024年度全县教育工作会议讲话稿 · 一、XX年工作 · 第3段")
+    assert parsed.text.endswith("《2024年度全县教育工作会议讲话稿》 · 一、XX年工作 · 第3段")
 
 
 # --- context, sources, no answer -----------------------------------------------------------
@@ -249,23 +253,38 @@ def test_chunks_split_at_sentence_ends_and_lose_nothing() -> None:
     assert pieces[0].endswith("。")
 
 
-def test_sources_list_splits_into_messages_within_the_limit() -> None:
-    speeches = [SpeechInfo(title=f"讲话<{i}>" + "长" * 60, file=f"{i}.txt", passages=i,
-                           year=2024, level="县") for i in range(200)]
-    messages = render.sources_messages(speeches)
-    assert len(messages) > 1
-    texts = [parse(m).text for m in messages]
-    assert all(render.utf16_units(t) <= render.MESSAGE_LIMIT for t in texts)
-    assert "200 篇" in texts[0]
-    assert "讲话<199>" in texts[-1] and "2024 · 县" in texts[-1]
+def test_sources_page_lists_title_date_place_and_passages_within_the_limit() -> None:
+    documents = [DocumentInfo(id=f"{i:08x}", title=f"讲话<{i}>" + "长" * 300, file=f"{i}.txt",
+                              passages=i, date="2024-02-03", place="四川省") for i in range(200)]
+    first = parse(render.sources_page(documents, offset=0, per_page=10)).text
+    last = parse(render.sources_page(documents, offset=190, per_page=10)).text
+    assert all(render.utf16_units(t) <= render.MESSAGE_LIMIT for t in (first, last))
+    assert "200 篇" in first and "1. 《讲话<0>" in first and "11. " not in first
+    assert "191. 《讲话<190>" in last and "（2024-02-03 · 四川省） — 199 段" in last
+    assert "第 191–200 篇" in last
+    undated = [DocumentInfo(id="a", title="讲话", file="a.txt", passages=3)]
+    only = parse(render.sources_page(undated, offset=0, per_page=10)).text
+    assert "1. 《讲话》 — 3 段" in only and "第 1–1 篇" not in only  # one page: no range
+    cleared = parse(render.sources_page(undated, offset=0, per_page=10, scope_cleared="甲")).text
+    assert "已取消范围《甲》" in cleared
 
 
-def test_no_answer_text_is_plain_chinese_with_tips() -> None:
-    text = render.no_answer("火星基地建设")
+def unanswered(query: str, reason: str = "no-match", **facts: object) -> Answer:
+    return Answer(query=query, answered=False, results=(), reason=reason, **facts)  # type: ignore[arg-type]
+
+
+def test_no_answer_says_why_with_the_note_and_the_missing_words() -> None:
+    text = render.no_answer(unanswered("2030年 火星基地", "scope-unmatched",
+                                       note="语料中没有2030年的文件。", missing=("火星",)),
+                            "语料中没有符合所指年份、地区或标题的文件。")
     parsed = parse(text)
-    assert parsed.text.startswith("没有找到能回答“火星基地建设”的讲话原文。")
-    assert "/sources" in parsed.text and "关键词" in parsed.text
+    assert parsed.text.splitlines() == [
+        "🔎 2030年 火星基地", "语料中没有符合所指年份、地区或标题的文件。",
+        "语料中没有2030年的文件。", "语料中没有“火星”"]
     assert not parsed.quotes  # no best-guess quotes of noise
+    phrase = unanswered("“校长陪餐制度”", "phrase-absent",
+                        phrase=PhraseCount(("校长陪餐制度",), 0, 0))
+    assert "共 0 处" not in parse(render.no_answer(phrase, "这个提法在语料中没有出现。")).text
 
 
 def test_share_meets_small_needs_and_splits_the_rest() -> None:
@@ -289,3 +308,71 @@ def test_short_source_keeps_the_position_when_cutting() -> None:
     assert "（二）以精良的师资" in short and "三、踏实作风" not in short
     assert len(short) <= 24 + 16 + 12
     assert render.short_source(source(section="")) == "2024年度全县教育工作会议讲话稿 · 第3段"
+
+
+# --- what answers tell beside the quotes ---------------------------------------------------
+
+def test_source_line_has_page_date_and_other_documents_where_known() -> None:
+    known = source(page=2, date="2026-02-03")
+    assert render.source_text(known, also_in=4) == (
+        "《2024年度全县教育工作会议讲话稿》 · 一、XX年工作 · 第3段 · 第2页 · 2026-02-03"
+        " · 另见于 4 篇")
+    assert render.source_text(source(section="")) == "《2024年度全县教育工作会议讲话稿》 · 第3段"
+    assert render.source_text(source(title="")) == "000.txt · 一、XX年工作 · 第3段"
+
+
+def test_answer_header_tells_scope_phrase_count_and_missing_words() -> None:
+    found = Answer(query="“立德树人” 陪餐", answered=True, results=(result("立德树人"),),
+                   note="范围：2026年；四川省", missing=("陪餐",),
+                   phrase=PhraseCount(("立德树人",), passages=12, documents=5))
+    lines = parse(render.answer_page(found, offset=0, expandable_over=200)).text.splitlines()
+    assert lines[:5] == ["🔎 “立德树人” 陪餐", "范围：2026年；四川省",
+                         "“立德树人”共 12 处，分布在 5 篇", "语料中没有“陪餐”",
+                         "以下是相关原文（第 1 条）："]
+
+
+def test_every_source_links_to_its_quote_when_the_bot_has_a_username() -> None:
+    first = result("双减", rank=1, passage_id="e2ed228980a39843")
+    second = result("课后服务", rank=2, passage_id="0123456789abcdef")
+    page = render.answer_page(answer(first, second), offset=0, expandable_over=200,
+                              bot_username="policy_bot")
+    parsed = parse(page)
+    assert parsed.links == ["https://t.me/policy_bot?start=p_e2ed228980a39843",
+                            "https://t.me/policy_bot?start=p_0123456789abcdef"]
+    assert "① 《2024年度全县教育工作会议讲话稿》" in parsed.text  # the link adds no text
+    inline = parse(render.result_message(first, expandable_over=200, bot_username="policy_bot"))
+    assert inline.links == ["https://t.me/policy_bot?start=p_e2ed228980a39843"]
+    assert parse(render.answer_page(answer(first), offset=0, expandable_over=200)).links == []
+
+
+def test_passage_links_round_trip_and_refuse_what_a_start_parameter_cannot_hold() -> None:
+    link = render.passage_link("policy_bot", "e2ed228980a39843")
+    assert link is not None
+    payload = link.rsplit("start=", 1)[1]
+    assert render.passage_id_from_payload(payload) == "e2ed228980a39843"
+    assert render.passage_link("policy_bot", "段落") is None
+    assert render.passage_link(None, "e2ed228980a39843") is None
+    assert render.passage_id_from_payload("q_5Y-M") is None
+    assert render.passage_id_from_payload("p_") is None
+
+
+def test_opened_passage_shows_its_whole_text_and_source() -> None:
+    text = "各校要落实<安全第一>原则。" * 5
+    opened = passage("e2ed228980a39843", text, 7)
+    document = DocumentInfo(id="d", title="讲话<甲>", file="a.txt", passages=9, date="2025")
+    parsed = parse(render.passage_message(opened, document, expandable_over=1000,
+                                          bot_username="policy_bot"))
+    assert text in parsed.text
+    assert parsed.text.endswith("《讲话<甲>》 · 一、总体要求 · 第7段 · 2025")
+    assert parsed.links == ["https://t.me/policy_bot?start=p_e2ed228980a39843"]
+
+
+def test_plain_marks_never_collide_with_the_corpus_own_marks() -> None:
+    assert render.plain_marks("落实双减政策", [(2, 4)]) == "落实«双减»政策"
+    text = "书写**教育复兴大计**与«书名»"  # the corpus's own ** and «»
+    marked = render.plain_marks(text, [(6, 10)])
+    assert marked == "书写**教育〖复兴大计〗**与«书名»"
+
+
+def test_missing_words_are_named_once_and_without_bare_numbers() -> None:
+    assert render.shown_missing(["火星", "探测", "测器", "探测器", "2019"]) == ["火星", "探测器"]

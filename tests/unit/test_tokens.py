@@ -57,3 +57,24 @@ def test_traditional_query_finds_simplified_passage(seed_engine: Engine) -> None
     assert traditional.answered
     assert [r.id for r in traditional.results] == [r.id for r in simplified.results]
     assert "零容忍" in traditional.results[0].text
+
+
+def test_spans_mark_whole_words_never_pieces_across_a_compound(tokenizer: Tokenizer) -> None:
+    # jieba keeps 干部队伍 whole; search mode adds 干部, 部队 and 队伍 inside it. 部队 (here a
+    # synonym of 队伍) straddles 干部|队伍: marked, it would join 队伍 into 干**部队伍**.
+    text = "加强干部队伍建设"
+    marked = [text[a:b] for a, b in tokenizer.spans(text, {"队伍", "部队", "#队伍", "#部队"})]
+    assert marked == ["队伍"]
+    assert [text[a:b] for a, b in tokenizer.spans(text, {"干部队伍"})] == ["干部队伍"]
+
+
+def test_spans_mark_a_dictionary_piece_of_a_compound(tokenizer: Tokenizer) -> None:
+    text = "贯彻义务教育法"
+    assert [text[a:b] for a, b in tokenizer.spans(text, {"教育"})] == ["教育"]
+
+
+def test_character_pairs_are_evidence_but_never_marked(tokenizer: Tokenizer) -> None:
+    text = "依从善道"  # 依从|善道: the pair 从善 crosses the words
+    terms = set(tokenizer.query_terms("从善"))
+    assert any(t.startswith("#") for t in terms)
+    assert tokenizer.spans(text, terms) == []

@@ -1,6 +1,6 @@
 """Per-user question rate limit (a sliding window) against floods, with a single notice.
 
-Telegram's own limits on what the bot sends are a separate matter (see bot/limiter.py).
+Telegram's own limits on what the bot sends are a separate matter (see bot/telegram_limits.py).
 """
 
 from __future__ import annotations

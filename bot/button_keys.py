@@ -1,8 +1,9 @@
-"""A bounded, in-memory map from short random keys to recent values, for callback_data.
+"""A bounded, in-memory map from short random keys (or the caller's) to recent values.
 
 Telegram allows 64 bytes of callback_data, far too little for a Chinese question, so a button
 carries a key into this store. Keys are random, not counters, so after a restart an old button
-can only miss (and say it expired), never resolve to someone else's question.
+can only miss (and say it expired), never resolve to someone else's question. The same bound
+keeps per-chat state (a chat's scope) from growing with every chat the bot has seen.
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ class RecentStore(Generic[T]):
         while len(self._items) > self.capacity:
             self._items.popitem(last=False)
         return key
+
+    def set(self, key: str, value: T) -> None:
+        """Store under a key of the caller's (a chat id), as the most recent entry."""
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+    def pop(self, key: str) -> T | None:
+        return self._items.pop(key, None)
 
     def get(self, key: str) -> T | None:
         value = self._items.get(key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from retrieval import Answer, Engine, Passage, SpeechInfo
+from retrieval import Answer, DocumentInfo, Engine, Passage, Scope
 
 
 class ReloadInProgress(RuntimeError):
@@ -27,17 +27,33 @@ class EngineHolder:
     def current(self) -> Engine:
         return self._engine
 
-    async def ask(self, question: str, k: int, offset: int = 0) -> Answer:
+    async def ask(
+        self, question: str, k: int, offset: int = 0, scope: Scope | None = None
+    ) -> Answer:
+        """`scope`: filters on top of those typed in the question (a chat's chosen document)."""
         engine = self._engine
-        return await asyncio.to_thread(engine.ask, question, k, offset)
+        return await asyncio.to_thread(engine.ask, question, k, offset, scope)
 
     async def neighbours(self, passage_id: str, before: int, after: int) -> list[Passage]:
         """[] when the id is not in the current index (e.g. gone after a reload)."""
         engine = self._engine
         return await asyncio.to_thread(engine.neighbours, passage_id, before, after)
 
-    def speeches(self) -> list[SpeechInfo]:
-        return self._engine.speeches()
+    async def passage(self, passage_id: str) -> tuple[Passage, DocumentInfo | None] | None:
+        """The passage and its document, from one index; None when the id is not in it."""
+        engine = self._engine
+        passage = await asyncio.to_thread(engine.passage, passage_id)
+        if passage is None:
+            return None
+        documents = engine.documents()
+        document = documents[passage.speech] if 0 <= passage.speech < len(documents) else None
+        return passage, document
+
+    def documents(self) -> list[DocumentInfo]:
+        return self._engine.documents()
+
+    def document(self, document_id: str) -> DocumentInfo | None:
+        return self._engine.document(document_id)
 
     @property
     def reloading(self) -> bool:
