@@ -1,10 +1,12 @@
 """The textbook first version, measured by the same metrics as `policybot eval`.
 
-Each non-empty line of every seed file is a passage, tokenized with `jieba.lcut`, ranked by
-`rank_bm25.BM25Okapi`, and it never abstains. Prints its figures beside policybot's.
+Each non-empty line of every .txt file of the corpus (seeds/ by default) is a passage,
+tokenized with `jieba.lcut`, ranked by `rank_bm25.BM25Okapi`, and it never abstains. Prints
+its figures beside policybot's.
 
     .venv/bin/python benchmarks/baseline_eval.py                # ../shared/qa/dev.jsonl if
     .venv/bin/python benchmarks/baseline_eval.py FILE.jsonl -k 5    # present, else the fresh set
+    .venv/bin/python benchmarks/baseline_eval.py FILE.jsonl --corpus DIR --corpus DIR
 
 Without a file it uses the team's dev set beside the repository, or the repository's own
 benchmarks/qa/fresh.jsonl on a clone without it (a fresh clone must not end in a traceback).
@@ -26,8 +28,8 @@ from retrieval.evaluate import evaluate, format_report, load_questions
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def textbook(seeds: Path):
-    lines = [(f.name, line.strip()) for f in sorted(seeds.glob("*.txt"))
+def textbook(dirs: list[Path]):
+    lines = [(f.name, line.strip()) for d in dirs for f in sorted(d.rglob("*.txt"))
              for line in f.read_text("utf-8").splitlines() if line.strip()]
     bm25 = BM25Okapi([jieba.lcut(text) for _, text in lines])
 
@@ -53,6 +55,8 @@ def main() -> None:
                         help="evaluation set (JSON lines, docs/evaluation.md); default: "
                              "../shared/qa/dev.jsonl if present, else benchmarks/qa/fresh.jsonl")
     parser.add_argument("-k", type=int, default=10, help="passages asked per question")
+    parser.add_argument("--corpus", action="append", type=Path, metavar="DIR",
+                        help="corpus directory (repeatable; default: seeds/)")
     args = parser.parse_args()
     qa = args.file or _default_set()
     if not qa.is_file():
@@ -61,8 +65,9 @@ def main() -> None:
         parser.error("-k must be at least 1")
     questions = load_questions(qa)
     jieba.setLogLevel(60)
-    engine = Engine.open(load_config().retrieval)
-    rows = {"textbook": evaluate(questions, textbook(ROOT / "seeds"), args.k),
+    dirs = args.corpus or [ROOT / "seeds"]
+    engine = Engine.open(load_config().retrieval.with_corpus(dirs))
+    rows = {"textbook": evaluate(questions, textbook(dirs), args.k),
             "policybot": evaluate(questions, lambda q, k: engine.ask(q, k=k), args.k)}
     print(f"{qa}: {len(questions)} questions")
     names = [n for n in rows["policybot"] if n not in ("missed", "by_kind")]

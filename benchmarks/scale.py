@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from retrieval import Engine, load_config  # noqa: E402
+from retrieval.build import passage_label, passage_tokens  # noqa: E402
 from retrieval.passages import SENTENCE  # noqa: E402
 
 FILES_PER_DIR = 1000
@@ -162,7 +163,8 @@ def step_reference(corpus: Path, cache: Path, limit: int) -> dict:
     engine = Engine.open(settings_for(corpus, cache))
     store, tokenizer, index = engine.store, engine.tokenizer, engine.index
     started = time.perf_counter()
-    docs = [tokenizer.tokens(store.text(row)) for row in range(len(store))]
+    docs = [passage_tokens(tokenizer, p.text, passage_label(p))
+            for p in map(store.get, range(len(store)))]
     reference = BM25Okapi(docs, k1=index.k1, b=index.b, epsilon=index.epsilon)
     del docs
     fit = time.perf_counter() - started

@@ -320,6 +320,7 @@ def _take_title(body: list[_Line], meta_title: str | None,
         # A title broken over lines: the lines down to its dash subtitle belong to it.
         dash = next((j for j in head if j > pick and lines[j].text.startswith(DASHES)), None)
         if dash is not None and all(not SPEAKER.search(lines[j].text)
+                                    and not DOC_TYPE.search(lines[j].text)
                                     for j in head if pick < j < dash):
             title = " ".join([title, *(lines[j].text for j in head if pick < j < dash)])
             rest = lines[dash:]

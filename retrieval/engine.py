@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from dataclasses import asdict, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +50,10 @@ INDEXING_CODE = ("files.py", "boilerplate.py", "documents.py", "passages.py", "t
                  "readers/__init__.py", "readers/text.py", "readers/pdf.py", "readers/docx.py",
                  "readers/html.py", "readers/office.py")
 LATIN = re.compile(r"[A-Za-z]")
+# A scope of at most this many passages is scored by looking its rows up in each term's
+# postings; a larger one by the union of the postings (cheaper past this size).
+LOOKUP_ROWS = 20_000
+SCOPE_NOTE = "范围："  # opens the note that says which documents an answer is from
 # The document a question names after its year: "2026年国务院政府工作报告" gives the words
 # before the kind (国务院政府工作) and the kind (报告); "1997年的报告" the kind alone.
 DOCUMENT_NAMED = re.compile(
@@ -80,7 +84,7 @@ class Engine:
         started = time.perf_counter()
         cache = IndexCache(settings.cache_dir)
         if tokenizer is None or not tokenizer.same_settings(settings):
-            tokenizer = Tokenizer(settings.user_dict, settings.stopwords, settings.characters)
+            tokenizer = shared_tokenizer(settings)
         queries = QueryBuilder(tokenizer, Thesaurus.load(settings.synonyms, tokenizer.normalize),
                                settings.synonym_weight)
         fingerprint = {"format": FORMAT, "code": _code_digest(),
@@ -201,14 +205,15 @@ class Engine:
         wanted = scope or Scope()
         stated = asked.scope.merged(wanted)
         allowed, note, unmatched = self._scope_rows(stated, asked.document_year,
-                                                   explicit=not wanted.is_empty)
+                                                   explicit=asked.typed or not wanted.is_empty)
         if asked.unknown_places and not wanted.places:
             note = f"语料中没有{'、'.join(asked.unknown_places)}的文件。"
             unmatched = True
         elif allowed is not None and not unmatched:
             conflict = self._title_conflict(asked.text, allowed)
             if conflict:
-                note, unmatched = f"{note}，其中没有标题含“{conflict}”的文件。", True
+                within = note.removeprefix(SCOPE_NOTE)
+                note, unmatched = f"语料中{within}的文件里没有{conflict}。", True
         if unmatched:
             return Answer(query=question, answered=False, results=(), terms=query.terms,
                           reason="scope-unmatched", note=note, scope=stated)
@@ -282,57 +287,57 @@ class Engine:
         if scope.is_empty:
             return None, None, False
         infos = self.store.speech_infos
-        keep = np.ones(len(infos), dtype=bool)
+        conditions: list[tuple[str, np.ndarray]] = []  # (what it is called, documents it keeps)
         told: list[str] = []
         if scope.since is not None or scope.until is not None:
             since = scope.since if scope.since is not None else -10**6
             until = scope.until if scope.until is not None else 10**6
+            shown = scope
             if not document_year and not explicit:
                 until += 1
+                shown = replace(scope, until=until) if scope.until is not None else scope
             years = np.array([i.year if i.year is not None else -10**7 for i in infos])
             in_time = (years >= since) & (years <= until)
             undated = years == -10**7
             if not explicit and undated.mean() > 0.5:  # mostly undated: keep them in
                 in_time |= undated
-            label = _years_label(scope)
-            if not in_time.any():
-                if document_year or explicit:
-                    return None, f"语料中没有{label}的文件。", True
+            label = _years_label(shown)
+            if in_time.any() or document_year or explicit:
+                conditions.append((label, in_time))
+            else:  # a year of events no document is of: answer from all, and say so
                 told.append(f"语料中没有{label}的文件，按全部文件回答")
-            else:
-                keep &= in_time
-                told.append(label)
         if scope.places:
             wanted = {canonical_place(p) or p for p in scope.places}
-            at = np.array([_place_matches(i.place, wanted) for i in infos], dtype=bool)
-            if not (keep & at).any():
-                return None, f"语料中没有{'、'.join(scope.places)}的文件。", True
-            keep &= at
-            told.append("、".join(scope.places))
+            conditions.append(("、".join(scope.places), np.array(
+                [_place_matches(i.place, wanted) for i in infos], dtype=bool)))
         if scope.documents:
-            chosen = np.array([i.id in scope.documents for i in infos], dtype=bool)
-            if not (keep & chosen).any():
-                return None, "没有所选的文件。", True
-            keep &= chosen
-            told.append("、".join(f"《{i.title}》" for i in infos if i.id in scope.documents))
+            conditions.append(("、".join(f"《{i.title}》" for i in infos if i.id in scope.documents)
+                               or "所选", np.array([i.id in scope.documents for i in infos],
+                                                   dtype=bool)))
         if scope.doc:
             words = [self.tokenizer.normalize(w) for w in scope.doc.split()]
-            named = np.array([all(w in self.tokenizer.normalize(i.title) for w in words)
-                              for i in infos], dtype=bool)
-            if not (keep & named).any():
-                return None, f"没有标题含“{scope.doc}”的文件。", True
-            keep &= named
-            told.append(f"标题含“{scope.doc}”")
+            conditions.append((f"标题含“{scope.doc}”", np.array(
+                [all(w in self.tokenizer.normalize(i.title) for w in words) for i in infos],
+                dtype=bool)))
+        keep = np.ones(len(infos), dtype=bool)
+        for label, mask in conditions:
+            keep &= mask
+            told.append(label)
+            if not keep.any():
+                return None, f"语料中没有{'、'.join(told[-len(conditions):])}的文件。", True
+        if not conditions:
+            return None, "；".join(told), False
         rows = np.flatnonzero(keep[self.store.row_speech]) if len(infos) else np.zeros(0, int)
-        return rows, "范围：" + "；".join(told), False
+        return rows, SCOPE_NOTE + "；".join(told), False
 
     @cached_property
     def _titles(self) -> list[str]:
         return [self.tokenizer.normalize(i.title) for i in self.store.speech_infos]
 
     def _title_conflict(self, question: str, allowed: np.ndarray) -> str | None:
-        """A word of the document the question names (the words before 报告/讲话/通知 …)
-        that no title in the scope holds, while other titles do: 2026年国务院政府工作报告 in a
+        """What the scope lacks of the document a question names: its kind (报告) when no
+        scoped title is of that kind, or a word of its name (the words before 报告/讲话/通知 …)
+        that no title in the scope holds while other titles do: 2026年国务院政府工作报告 in a
         corpus whose 2026 documents are all provincial. The scope then matches nothing."""
         named = DOCUMENT_NAMED.search(self.tokenizer.normalize(question))
         if not named:
@@ -347,63 +352,70 @@ class Engine:
                 continue
             holding = {i for i, title in enumerate(titles) if word in title}
             if holding and not scoped & holding:
-                return word
+                return f"标题含“{word}”的"
         return None
 
     def _phrase_rows(self, phrases: tuple[str, ...], allowed: np.ndarray | None) -> np.ndarray:
         """Rows whose text holds every phrase exactly (in matching form). Candidates are the
-        rows holding every indexed character of the phrases; each is then checked."""
+        rows holding the phrases' indexed character pairs (or, lacking those, characters),
+        rarest first; each candidate is then checked against its text."""
         normalize = self.tokenizer.normalize
         keys = [phrase_key(p, normalize) for p in phrases]
+        pairs = {f"#{k[i:i + 2]}" for k in keys for i in range(len(k) - 1)}
+        terms = [t for t in map(self.index.vocab.get, pairs) if t is not None]
+        if not terms:
+            singles = {f"#{c}" for k in keys for c in k}
+            terms = [t for t in map(self.index.vocab.get, singles) if t is not None]
         candidates = allowed
-        for char in {c for key in keys for c in key}:
-            term = self.index.vocab.get(f"#{char}")
-            if term is None:
-                continue
+        for term in sorted(terms, key=lambda t: self.index.df[t]):
             rows = self.index.postings_rows(term)
             candidates = rows if candidates is None else np.intersect1d(candidates, rows,
                                                                         assume_unique=True)
+            if not len(candidates):
+                break
         if candidates is None:
             candidates = np.arange(self.index.n)
-        hits = [row for row in candidates.tolist()
-                if all(k in phrase_key(self.store.text(row), normalize) for k in keys)]
+        hits = [row for row, text in zip(candidates.tolist(), map(self.store.text,
+                                                                 candidates.tolist()),
+                                         strict=True)
+                if all(p in text for p in phrases)  # as typed: no need to fold the text
+                or all(k in phrase_key(text, normalize) for k in keys)]
         return np.array(hits, dtype=np.int64)
 
     def _distinct(self, weights: dict[str, float], wanted: int, allowed: np.ndarray | None,
                   by_date: bool = False) -> list[tuple[int, float, int]]:
         """The best `wanted` (row, score, other documents holding the text), skipping passages
         that repeat text already ranked higher and counting the documents they stand in."""
-        fetch = wanted * 2 + 10
+        fetch = wanted * 3 + 20  # room for repeats skipped: a second fetch costs more
         while True:
             ranked = self._top(weights, fetch, allowed, by_date)
             seen: set[str] = set()
-            out: list[list] = []  # [row, score, documents]
-            owners: list[set[int]] = []
+            kept: list[tuple[int, float, set[str], set[int]]] = []  # row, score, prints, docs
             for row, score in ranked:
                 text = self.store.text(row)
                 sentences = answers.fingerprint_sentences(text)
-                speech = self.store.speech_of(row)
                 if answers.is_repeat(text, seen):
-                    for kept, docs in zip(out, owners, strict=True):
-                        if sentences & answers.fingerprint_sentences(self.store.text(kept[0])):
-                            docs.add(speech)
-                            break
+                    owner = next((k for k in kept if sentences & k[2]), None)
+                    if owner is not None:
+                        owner[3].add(self.store.speech_of(row))
                     continue
                 seen |= sentences
-                out.append([row, score])
-                owners.append({speech})
-                if len(out) == wanted:
+                kept.append((row, score, sentences, {self.store.speech_of(row)}))
+                if len(kept) == wanted:
                     break
-            if len(out) == wanted or len(ranked) < fetch:
+            if len(kept) == wanted or len(ranked) < fetch:
                 return [(row, score, max(len(docs), self.store.documents_holding(row)) - 1)
-                        for (row, score), docs in zip(out, owners, strict=True)]
+                        for row, score, _, docs in kept]
             fetch *= 4
 
     def _top(self, weights: dict[str, float], k: int, allowed: np.ndarray | None,
              by_date: bool) -> list[tuple[int, float]]:
         if allowed is None:
             return self.index.top(weights, k)
-        rows, scores = self.index.scores(weights)
+        if len(allowed) <= LOOKUP_ROWS:  # a few documents: look their rows up, term by term
+            rows, scores = allowed, self.index.scores_of(weights, allowed)
+        else:
+            rows, scores = self.index.scores(weights)
         if by_date:  # every allowed row holds the phrase: newest document first
             years = np.array([self.store.speech_infos[s].date or "" for s in
                               self.store.row_speech[allowed]])
@@ -411,7 +423,7 @@ class Engine:
                            reverse=True)
             score_of = dict(zip(rows.tolist(), scores.tolist(), strict=True))
             return [(int(allowed[i]), score_of.get(int(allowed[i]), 0.0)) for i in order[:k]]
-        inside = np.isin(rows, allowed, assume_unique=True)
+        inside = np.isin(rows, allowed, assume_unique=True) & (scores != 0)
         ranked = top_k(rows[inside], scores[inside], k)
         if len(ranked) < k:  # allowed rows that hold no query term still count, after
             rest = np.setdiff1d(allowed, rows[inside], assume_unique=True)[:k - len(ranked)]
@@ -462,6 +474,22 @@ class Engine:
     @property
     def boilerplate(self) -> Boilerplate:
         return self.state.boilerplate
+
+
+def shared_tokenizer(settings: RetrievalSettings) -> Tokenizer:
+    """One tokenizer per dictionary state, shared by the engines of a process (a reload, the
+    tests): loading jieba's dictionary is the slow part of opening an index."""
+    def stamp(path: Path) -> tuple[int, int]:
+        stat = path.stat()
+        return stat.st_mtime_ns, stat.st_size
+
+    return _tokenizer(settings.user_dict, settings.stopwords, settings.characters,
+                      stamp(settings.user_dict), stamp(settings.stopwords))
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(user_dict: Path, stopwords: Path, characters: bool, *_stamps) -> Tokenizer:
+    return Tokenizer(user_dict, stopwords, characters)
 
 
 def query_has_words_beyond(query: Query, rest: str, tokenizer: Tokenizer) -> bool:

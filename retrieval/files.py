@@ -1,7 +1,8 @@
 """The corpus file API: which files form the corpus, their display names, bytes and hashes.
 
 One place for it, so the index, the cache key and the bot's uploads agree on what a corpus
-file is. Each file is read once: its SHA-256 and its document come from the same bytes.
+file is. Each file is hashed once, by the scan that keys the cache (unchanged files keep the
+hash the cache recorded), and read once more only when it is indexed.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ class SourceFile:
     path: Path
     name: str  # relative to its corpus directory, '/'-separated; prefixed by the dir if several
     document: RawDocument
-    digest: str  # sha256 of the raw bytes
 
 
 def find_files(dirs: tuple[Path, ...], extensions: tuple[str, ...]) -> Iterator[tuple[Path, str]]:
@@ -55,8 +55,8 @@ def display_name(path: Path, dirs: Iterable[Path]) -> str | None:
 
 
 def read_file(path: Path, name: str, max_bytes: int) -> SourceFile:
-    """Read one file once: its document and the SHA-256 of its bytes; UnreadableFile names
-    the reason (size, I/O, or what its reader found)."""
+    """Read one file and its document; UnreadableFile names the reason (size, I/O, or what
+    its reader found). The file's hash is the scan's (corpus.scan): it is not taken again."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -67,7 +67,7 @@ def read_file(path: Path, name: str, max_bytes: int) -> SourceFile:
         raise UnreadableFile("cannot-read", f"cannot read: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:  # grew between stat and read
         raise UnreadableFile("too-large", f"too large (> {max_bytes / 2**20:.0f} MiB)")
-    return SourceFile(path, name, read_document(path, data), sha256_bytes(data))
+    return SourceFile(path, name, read_document(path, data))
 
 
 def sha256_bytes(data: bytes) -> str:

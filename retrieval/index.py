@@ -25,6 +25,7 @@ import numpy as np
 SEGMENT_ARRAYS = ("indptr", "rows", "tf", "doc_len")
 TF_MAX = np.iinfo(np.uint16).max
 SEED_POSTINGS = 4096  # postings scored fully to find the first top-k threshold
+DENSE_UNION = 16  # a union of more than n / DENSE_UNION postings is summed densely
 # A query: tokens (a repeated token counts again, as in BM25Okapi.get_scores) or each term's
 # weight (the score is then the weighted sum of the terms' BM25 scores).
 QueryTerms = Sequence[str] | Mapping[str, float]
@@ -212,7 +213,7 @@ class BM25Index:
         """(term id, weight) of the query's terms the corpus holds."""
         if isinstance(query, Mapping):
             return [(self.vocab[term], float(weight)) for term, weight in query.items()
-                    if term in self.vocab and weight > 0]
+                    if term in self.vocab and weight != 0]
         return [(t, float(c)) for t, c in Counter(self.term_ids(query)).items()]
 
     def scores(self, query: QueryTerms) -> tuple[np.ndarray, np.ndarray]:
@@ -222,6 +223,14 @@ class BM25Index:
         if not terms:
             return np.empty(0, dtype=np.int64), np.empty(0)
         return self._union(terms)
+
+    def scores_of(self, query: QueryTerms, rows: np.ndarray) -> np.ndarray:
+        """The scores of the given passages only (sorted global rows): for a query asked
+        within a few documents, cheaper than the union of long postings."""
+        out = np.zeros(len(rows))
+        for t, c in self._query(query):
+            out += c * self._lookup(t, rows)
+        return out
 
     def all_scores(self, query: QueryTerms) -> np.ndarray:
         """Scores of every passage, like BM25Okapi.get_scores (for tests and benchmarks)."""
@@ -241,7 +250,7 @@ class BM25Index:
         terms = self._query(query)
         if not terms or k <= 0:
             return []
-        if any(self.idf[t] < 0 for t, _ in terms):  # negative weights void the bounds
+        if any(self.idf[t] < 0 or c < 0 for t, c in terms):  # negative weights void the bounds
             return top_k(*self.scores(query), k)
         bound = {t: c * float(self.idf[t]) * (self.k1 + 1) for t, c in terms}
         # Cheapest first: fewest postings per unit of score they can add.
@@ -287,6 +296,13 @@ class BM25Index:
             return parts[0][0], parts[0][1] * terms[0][1]
         rows = np.concatenate([p[0] for p in parts])
         weights = np.concatenate([p[1] * c for p, (_, c) in zip(parts, terms, strict=True)])
+        if len(rows) * DENSE_UNION > self.n:
+            # Many postings: summing into one slot per passage beats sorting them.
+            dense = np.bincount(rows, weights=weights, minlength=self.n)
+            held = np.zeros(self.n, dtype=bool)
+            held[rows] = True
+            unique = np.flatnonzero(held)
+            return unique, dense[unique]
         unique, inverse = np.unique(rows, return_inverse=True)
         return unique, np.bincount(inverse, weights=weights, minlength=len(unique))
 

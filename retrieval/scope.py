@@ -58,6 +58,7 @@ class QuestionScope:
     document_year: bool
     unknown_places: tuple[str, ...]  # places named that no document has: say so, abstain
     text: str  # the question without explicit filter syntax
+    typed: bool = False  # the scope came (partly) from filters typed in the question (年:2019)
 
 
 # China's 34 provincial-level divisions: full name, and standard one-character short forms.
@@ -384,5 +385,6 @@ def question_scope(question: str, known_places: Collection[str], tag: Tagger,
     doc = " ".join(explicit["doc"]) or None
     scope = Scope(since=since, until=until, places=tuple(_unique(places)), doc=doc)
     return QuestionScope(scope=scope, document_year=document and since is not None,
-                         unknown_places=tuple(_unique(unknown)), text=text)
+                         unknown_places=tuple(_unique(unknown)), text=text,
+                         typed=any(explicit.values()))
 

@@ -4,7 +4,6 @@ clear coded reasons for files that fail."""
 from __future__ import annotations
 
 import codecs
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -60,12 +59,12 @@ def test_find_files_by_ending_hidden_skipped_names_prefixed_when_several(tmp_pat
     assert display_name(tmp_path / "x.txt", (one, two)) is None
 
 
-def test_read_file_gives_the_document_and_the_hash_of_the_same_bytes(tmp_path: Path) -> None:
+def test_read_file_gives_the_document(tmp_path: Path) -> None:
     data = make_docx([("Title", "关于劳动教育的讲话"), "各校要开齐开足劳动教育课程。"])
     path = tmp_path / "劳动.docx"
     path.write_bytes(data)
     source = read_file(path, "劳动.docx", max_bytes=len(data))
-    assert source.digest == hashlib.sha256(data).hexdigest() and source.name == "劳动.docx"
+    assert source.name == "劳动.docx"
     assert [(b.kind, b.text) for b in source.document.blocks] == [
         (BlockKind.TITLE, "关于劳动教育的讲话"),
         (BlockKind.PARAGRAPH, "各校要开齐开足劳动教育课程。"),

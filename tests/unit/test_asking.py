@@ -1,0 +1,155 @@
+"""Asking a corpus of several documents: scope named in the question or given as filters,
+exact formulations, plain reasons when nothing answers, words no document holds, copies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval import Engine, Scope
+
+TARGET = "今年主要预期目标是：地区生产总值增长{g}%左右，城镇新增就业{j}万人以上。"
+SCHOOLS = "推进义务教育优质均衡发展，新建中小学校{n}所，实施中小学食堂提质升级行动。"
+REPORT = """{year}年{place}政府工作报告
+——{year}年1月20日在{place}人民代表大会会议上
+各位代表：
+一、过去一年工作回顾
+过去一年，全{kind}经济运行稳中有进，发展质量稳步提升，民生保障扎实有力。
+二、{year}年主要目标任务
+{target}
+{schools}
+三、加强政府自身建设
+坚持依法行政，建设法治政府，持续改进作风，切实减轻基层负担。
+"""
+NATIONAL = """{year}年中华人民共和国国务院政府工作报告
+各位代表：
+一、{year}年经济社会发展总体要求
+{target}赤字率拟按3%安排。大力发展“新质生产力”，推动高质量发展。
+"""
+
+
+def report(year: int, place: str, growth: str, jobs: int, schools: int) -> str:
+    kind = "市" if place.endswith("市") else "省"
+    return REPORT.format(year=year, place=place, kind=kind,
+                         target=TARGET.format(g=growth, j=jobs),
+                         schools=SCHOOLS.format(n=schools))
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory, base_settings) -> Engine:
+    from dataclasses import replace
+    corpus = tmp_path_factory.mktemp("reports")
+    files = {"sichuan-2026.txt": report(2026, "四川省", "5", 80, 120),
+             "tianjin-2026.txt": report(2026, "天津市", "5.5", 38, 20),
+             "sichuan-2025.txt": report(2025, "四川省", "6", 85, 150),
+             "national-2024.txt": NATIONAL.format(year=2024, target=TARGET.format(g="5", j=1200)),
+             "repost.txt": "四川新闻\n转载：\n" + SCHOOLS.format(n=120) + "\n其他报道内容在此。\n"}
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    return Engine.open(replace(base_settings.with_corpus([corpus]),
+                               cache_dir=tmp_path_factory.mktemp("reports-cache")))
+
+
+def top_file(answer) -> str:
+    return answer.results[0].source.file
+
+
+def test_documents_carry_year_and_place(engine: Engine) -> None:
+    docs = {d.file: d for d in engine.documents()}
+    assert (docs["sichuan-2026.txt"].year, docs["sichuan-2026.txt"].place) == (2026, "四川省")
+    assert (docs["tianjin-2026.txt"].date, docs["tianjin-2026.txt"].place) == ("2026-01-20",
+                                                                           "天津市")
+    assert docs["national-2024.txt"].place is None
+
+
+def test_a_year_and_a_place_named_in_the_question_pick_the_document(engine: Engine) -> None:
+    answer = engine.ask("四川2025年城镇新增就业目标是多少")
+    assert answer.answered and top_file(answer) == "sichuan-2025.txt"
+    assert {r.source.file for r in answer.results} == {"sichuan-2025.txt"}
+    assert "2025" in answer.note and "四川省" in answer.note
+    assert top_file(engine.ask("天津今年的经济增长目标")) == "tianjin-2026.txt"
+
+
+def test_explicit_filters_and_typed_filters_agree(engine: Engine) -> None:
+    by_flag = engine.ask("城镇新增就业目标", scope=Scope(since=2025, until=2025))
+    typed = engine.ask("年:2025 城镇新增就业目标")
+    assert top_file(by_flag) == top_file(typed) == "sichuan-2025.txt"
+    placed = engine.ask("地:天津 新建中小学校多少所")
+    assert {r.source.file for r in placed.results} == {"tianjin-2026.txt"}
+    one = next(d for d in engine.documents() if d.file == "sichuan-2026.txt")
+    within = engine.ask("食堂", scope=Scope(documents=(one.id,)))
+    assert {r.source.file for r in within.results} == {"sichuan-2026.txt"}
+
+
+def test_a_scope_no_document_matches_is_told_not_dropped(engine: Engine) -> None:
+    for question, said in [("2023年政府工作报告GDP增长目标", "2023年"),
+                           ("深圳2026年GDP增长目标定的多少", "深圳"),
+                           ("年:2026 地:四川 文:国务院 赤字率", "国务院")]:
+        answer = engine.ask(question)
+        assert not answer.answered and answer.reason == "scope-unmatched", question
+        assert said in answer.note and not answer.results
+    # The year is there, but not the document the question names.
+    answer = engine.ask("2026年国务院政府工作报告里赤字率按多少安排")
+    assert answer.reason == "scope-unmatched" and "国务院" in answer.note
+
+
+def test_an_event_year_admits_the_next_years_report(engine: Engine) -> None:
+    answer = engine.ask("2024年城镇新增就业目标")  # in the 2024 report, and 2025's looks back
+    assert {r.source.file for r in answer.results} <= {"national-2024.txt", "sichuan-2025.txt"}
+
+
+def test_exact_phrases_are_counted_and_only_passages_holding_them_are_returned(
+        engine: Engine) -> None:
+    answer = engine.ask("“食堂提质升级”")
+    assert answer.answered and answer.phrase is not None
+    assert (answer.phrase.passages, answer.phrase.documents) == (4, 4)
+    assert all("食堂提质升级" in r.text for r in answer.results)
+    # Newest document first; each quote has the phrase marked whole.
+    assert answer.results[0].source.date.startswith("2026")
+    first = answer.results[0]
+    start = first.quote.index("食堂提质升级")
+    assert (start, start + 6) in first.spans
+    absent = engine.ask("“校长陪餐制度”")
+    assert not absent.answered and absent.reason == "phrase-absent" and not absent.results
+    mixed = engine.ask("「新质生产力」 高质量发展")
+    assert mixed.answered and top_file(mixed) == "national-2024.txt"
+
+
+def test_traditional_and_full_width_forms_match_a_phrase(engine: Engine) -> None:
+    answer = engine.ask("「食堂提質升級」")
+    assert answer.phrase.passages == 4
+
+
+@pytest.mark.parametrize(("question", "reason"), [
+    ("", "empty"), ("   ", "empty"), ("🤔🤔", "no-terms"), ("？？？", "no-terms"),
+    ("的", "no-terms"), ("How are teachers paid?", "not-chinese")])
+def test_why_nothing_answers_is_said(engine: Engine, question: str, reason: str) -> None:
+    answer = engine.ask(question)
+    assert not answer.answered and answer.reason == reason
+
+
+def test_words_no_document_holds_are_named(engine: Engine) -> None:
+    answer = engine.ask("校长陪餐制度")
+    assert "陪餐" in answer.missing
+
+
+def test_the_same_text_in_other_documents_is_shown_once_and_counted(engine: Engine) -> None:
+    answer = engine.ask("新建中小学校120所", k=5)
+    texts = [r.text for r in answer.results]
+    assert len(texts) == len(set(texts))
+    first = answer.results[0]
+    assert "120所" in first.text and first.also_in == 1
+
+
+def test_a_word_every_file_holds_still_finds_them_in_a_tiny_corpus(settings_for,
+                                                                   tmp_path: Path) -> None:
+    corpus = tmp_path / "tiny"
+    corpus.mkdir()
+    for n, topic in enumerate(["课后服务", "校园安全", "教师培训"]):
+        (corpus / f"{n}.txt").write_text(f"关于{topic}的讲话\n今年的教育工作重点是{topic}。\n",
+                                         encoding="utf-8")
+    engine = Engine.open(settings_for(corpus))
+    answer = engine.ask("教育工作")
+    assert answer.results and all("教育工作" in r.text for r in answer.results)
+    assert answer.results[0].score > 0
