@@ -113,7 +113,7 @@ def split_documents(raw: RawDocument, file: str,
     for line in lines:
         marker = DOCUMENT_MARKER.match(line.text) if line.kind is BlockKind.LINE else None
         if marker:
-            found.drop(line.text[:marker.start(1)], "document-marker")
+            found.drop(line.text, "document-marker")  # its title may stand again below
             groups.append((marker.group(1).strip() or None, []))
         else:
             groups[-1][1].append(line)
@@ -311,7 +311,7 @@ def _take_title(body: list[_Line], meta_title: str | None,
         pick = next((i for i in named if DOC_TYPE.search(_clean_title(lines[i].text))),
                     named[0] if named else None)
         if pick is None:
-            return meta_title and _clean_title(meta_title), [], lines
+            return meta_title and _clean_title(meta_title, found), [], lines
         for i in head:
             if i < pick:
                 found.drop(lines[i].text, "before-title")

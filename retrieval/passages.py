@@ -70,7 +70,8 @@ def document_passages(document: Document, doc_no: int, max_chars: int,
     sections: list[tuple[float, str]] = []  # (level, label) from the top down
     pending: _Paragraph | None = None  # a heading with nothing under it yet
     for para in _paragraphs(document.units, min_chars):
-        if pending is not None and para.level is not None and para.level <= pending.level:
+        closes = para.level if para.level is not None else POINT_LEVEL if para.label else None
+        if pending is not None and closes is not None and closes <= pending.level:
             # The previous heading labelled nothing: its text is a passage of its own.
             emit(pending.text, [x for _, x in sections[:-1]], pending.page)
         if para.level is not None:

@@ -171,6 +171,16 @@ def test_an_inline_point_labels_nothing_after_it() -> None:
     assert by_text["教师工资不低于公"] == "二、提高教师待遇"  # nothing leaks across headings
 
 
+def test_short_points_before_a_long_one_are_all_kept() -> None:
+    """Short points standing alone head nothing: each is a passage, whatever follows."""
+    units = (Unit("第一，企业与国家的分配关系用法令的形式固定下来；"),
+             Unit("第二，企业将从新增加的利润中得到较多的收益；"),
+             Unit("第三，通过税收杠杆的调节作用，可以缓解目前价格不合理带来的矛盾，"
+                  "使企业在利润悬殊状况有所改善的情况下开展竞争，有利于鼓励先进；"))
+    doc = Document("a.txt", 0, DocumentMeta("报告"), units)
+    assert [p.text for p in passages_of(doc)] == [u.text for u in units]
+
+
 def test_run_on_paragraph_is_cut_at_each_point_of_a_list() -> None:
     points = ["一要落实教师待遇。" + "去年以来各地改善待遇，" * 12 + "成效明显。",
               "二要完善补充机制。" + "农村学校缺少教师，" * 12 + "必须补足。",
@@ -223,7 +233,7 @@ def test_marker_titles_and_subtitles() -> None:
     docs, dropped = documents(text)
     assert [d.title for d in docs] == ["第一篇讲话", "教育工作会议讲话稿——打造特色文化"]
     assert "一、总体要求" in [u.text for u in docs[1].units]
-    assert ("第二篇：", "document-marker") in {(d.text, d.rule) for d in dropped}
+    assert ("第二篇：教育工作会议讲话稿", "document-marker") in {(d.text, d.rule) for d in dropped}
 
 
 def test_body_pasted_twice_in_a_file_is_kept_once() -> None:
