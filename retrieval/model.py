@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotation only: the model stays a module that imports none
+    from .scope import Scope
 
 # A passage's section path joins its headings with this separator.
 SECTION_SEP = " › "
@@ -116,7 +120,7 @@ class Answer:
     note: str | None = None  # a sentence for the reader: the scope applied or not matched
     missing: tuple[str, ...] = ()  # words of the question that no document holds
     phrase: PhraseCount | None = None  # set when the question quoted a formulation
-    scope: object | None = None  # the retrieval.scope.Scope applied, if any
+    scope: Scope | None = None  # the scope applied (named in the question or given), if any
 
 
 @dataclass(frozen=True)

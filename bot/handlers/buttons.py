@@ -4,7 +4,6 @@ the /sources list's pages, and asking within one document (or no longer)."""
 from __future__ import annotations
 
 from telegram import CallbackQuery, Message, ReplyParameters, Update
-from telegram.error import BadRequest
 
 from retrieval import Answer
 
@@ -12,7 +11,7 @@ from .. import keyboards, render, texts
 from ..asking import Asking, Kind, ask_and_record
 from ..keyboards import ContextButton, PageButton, ScopeButton, SourcesButton
 from ..state import BotContext, ChatScope
-from .replies import acknowledge, in_group, is_not_modified, reply, send_html
+from .replies import acknowledge, edit_in_place, in_group, reply, send_html
 
 PAGE_PATTERN = r"^p:"
 CONTEXT_PATTERN = r"^x:"
@@ -49,11 +48,7 @@ async def page_button(update: Update, context: BotContext) -> None:
             more_label=keyboards.more_label(group=in_group(message)),
             feedback=stored.feedback, scoped=stored.scope is not None,
         )
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as error:
-            if not is_not_modified(error):
-                raise
+        await edit_in_place(query, text, markup)
         await acknowledge(query)
 
     await ask_and_record(state, request, deliver)
@@ -94,11 +89,7 @@ async def sources_button(update: Update, context: BotContext) -> None:
     offset = min(button.offset, max(0, len(documents) - 1))
     text = render.sources_page(documents, offset=offset, per_page=SOURCES_PER_PAGE)
     markup = keyboards.sources_keyboard(documents, offset=offset, per_page=SOURCES_PER_PAGE)
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        if not is_not_modified(error):
-            raise
+    await edit_in_place(query, text, markup)
     await acknowledge(query)
 
 

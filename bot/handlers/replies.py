@@ -81,3 +81,12 @@ def is_query_too_old(error: BadRequest) -> bool:
 def is_not_modified(error: BadRequest) -> bool:
     """Telegram refuses an edit to identical content; for a double-pressed button that is fine."""
     return "not modified" in error.message.lower()
+
+
+async def edit_in_place(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+    """Edit the message a button sits under; pressing it twice (same content) is no error."""
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if not is_not_modified(error):
+            raise
