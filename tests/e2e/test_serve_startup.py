@@ -16,10 +16,31 @@ import pytest
 from tests.support.bot_harness import REPO, SEEDS, shared_cache
 from tests.support.botapi import BotApiServer
 
+# A name lookup that fails the way a missing DNS name does, without asking a name server:
+# tests send no traffic beyond this machine, and the failure is what is under test.
+NO_DNS = """
+import socket
+
+_getaddrinfo = socket.getaddrinfo
+
+
+def _no_such_name(host, *args, **kwargs):
+    if isinstance(host, str) and host.endswith(".invalid"):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    return _getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _no_such_name
+"""
+
 
 def _serve(base_url: str, token: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    hooks = cache.parent / "no-dns"
+    hooks.mkdir(exist_ok=True)
+    (hooks / "sitecustomize.py").write_text(NO_DNS, "utf-8")
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": base_url,
-           "POLICYBOT_CACHE__DIR": str(cache), "POLICYBOT_RATE_LIMIT__MAX_RETRIES": "1"}
+           "POLICYBOT_CACHE__DIR": str(cache), "POLICYBOT_RATE_LIMIT__MAX_RETRIES": "1",
+           "PYTHONPATH": os.pathsep.join([str(hooks), os.environ.get("PYTHONPATH", "")])}
     env.pop("POLICYBOT_CONFIG", None)
     return subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--corpus", str(SEEDS)],
                           capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
