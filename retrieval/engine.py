@@ -230,8 +230,10 @@ class Engine:
                               phrase=phrase, scope=stated)
             allowed = rows
         weights = self._ranking_weights(query)
-        ranked = self._distinct(weights, offset + k + 1, allowed, by_date=bool(phrases)
-                                and not query_has_words_beyond(query, rest, self.tokenizer))
+        # A phrase alone: every passage holding it is an answer, newest first; with other
+        # words besides, those words rank them.
+        by_date = bool(phrases) and not _asks_words(rest, self.tokenizer)
+        ranked = self._distinct(weights, offset + k + 1, allowed, by_date=by_date)
         unanswered = "not-chinese" if latin_only else "no-match"
         if not ranked:
             return Answer(query=question, answered=False, results=(), terms=query.terms,
@@ -492,8 +494,8 @@ def _tokenizer(user_dict: Path, stopwords: Path, characters: bool, *_stamps) -> 
     return Tokenizer(user_dict, stopwords, characters)
 
 
-def query_has_words_beyond(query: Query, rest: str, tokenizer: Tokenizer) -> bool:
-    """Whether a question with quoted phrases also asks other words (then rank by them)."""
+def _asks_words(rest: str, tokenizer: Tokenizer) -> bool:
+    """Whether the part of a question outside its quoted phrases holds any word."""
     return any(Tokenizer.is_word(t) for t in tokenizer.query_terms(rest))
 
 
