@@ -15,7 +15,6 @@ from .model import (
     Result,
     SkippedFile,
     Source,
-    SpeechInfo,
 )
 from .scope import Scope
 from .settings import Config, ConfigError, RetrievalSettings, load_config
@@ -23,5 +22,5 @@ from .settings import Config, ConfigError, RetrievalSettings, load_config
 __all__ = [
     "Answer", "Config", "ConfigError", "DocumentInfo", "DroppedLine", "Engine", "FileReport",
     "IndexReport", "Passage", "PhraseCount", "Result", "RetrievalSettings", "Scope",
-    "SkippedFile", "Source", "SpeechInfo", "inspect_file", "load_config",
+    "SkippedFile", "Source", "inspect_file", "load_config",
 ]

@@ -3,18 +3,16 @@ decision whether the corpus answers the question at all."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 
 from .index import BM25Index
 from .model import DocumentInfo, Passage, Result, Source
 from .passages import SENTENCE
 from .query import Query
+from .store import comparable
 from .tokens import Tokenizer
 
 GAP = "……"
-PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
 
 
 def evidence_terms(terms: Sequence[str]) -> list[str]:
@@ -70,7 +68,7 @@ def fingerprint_sentences(text: str) -> set[str]:
     """Sentences in a comparable form, to notice the same words quoted twice."""
     out = set()
     for sentence in SENTENCE.findall(text):
-        key = PUNCT_OR_SPACE.sub("", unicodedata.normalize("NFKC", sentence))
+        key = comparable(sentence)
         if len(key) >= 6:
             out.add(key)
     return out

@@ -319,8 +319,7 @@ class Engine:
         if scope.doc:
             words = [self.tokenizer.normalize(w) for w in scope.doc.split()]
             conditions.append((f"标题含“{scope.doc}”", np.array(
-                [all(w in self.tokenizer.normalize(i.title) for w in words) for i in infos],
-                dtype=bool)))
+                [all(w in title for w in words) for title in self._titles], dtype=bool)))
         keep = np.ones(len(infos), dtype=bool)
         for label, mask in conditions:
             keep &= mask
@@ -463,8 +462,6 @@ class Engine:
 
     def documents(self) -> list[DocumentInfo]:
         return list(self.store.speech_infos)
-
-    speeches = documents  # the former name
 
     def document(self, document_id: str) -> DocumentInfo | None:
         return next((i for i in self.store.speech_infos if i.id == document_id), None)

@@ -166,6 +166,3 @@ class DocumentInfo:
         return int(self.date[:4]) if self.date else None
 
 
-# The former name; callers written before documents had metadata still use it.
-SpeechInfo = DocumentInfo
-

@@ -114,11 +114,15 @@ class StoreBuilder:
                          sections=list(self._sections), speeches=self.speeches)
 
 
+def comparable(text: str) -> str:
+    """Text without width, spacing and punctuation differences: what makes two copies one."""
+    return PUNCT_OR_SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
 def copy_key(text: str) -> int:
     """The same text, up to width, spacing and punctuation, gives the same key."""
-    folded = PUNCT_OR_SPACE.sub("", unicodedata.normalize("NFKC", text))
-    return int.from_bytes(hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest(),
-                          "little")
+    return int.from_bytes(hashlib.blake2b(comparable(text).encode("utf-8"),
+                                          digest_size=8).digest(), "little")
 
 
 class PassageStore:

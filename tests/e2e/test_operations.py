@@ -205,7 +205,7 @@ async def test_admin_upload_is_stored_indexed_reported_and_answerable(
 
     assert done.startswith("✅ 已收录 corpus/"), done
     assert f"《{title}》" in done and "1 篇讲话" in done
-    added = [s for s in state_of(app).engines.current.speeches() if s.title.endswith(title)]
+    added = [s for s in state_of(app).engines.current.documents() if s.title.endswith(title)]
     assert len(added) == 1 and f"— {added[0].passages} 段" in done
     after = state_of(app).engines.current.report
     assert after.passages == before.passages + added[0].passages

@@ -14,23 +14,11 @@ import pytest
 
 from bot.cli import main
 from tests.conftest import QA_DIR, SEEDS
-
-
-@pytest.fixture(autouse=True)
-def _cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    cache = tmp_path_factory.getbasetemp() / "cli-cache"
-    monkeypatch.setenv("POLICYBOT_CACHE__DIR", str(cache))
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-
-
-def _run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.support.cli import cli_environment, run_cli  # noqa: F401 (autouse fixture)
 
 
 def test_index_reports_counts(capsys) -> None:
-    code, out, _ = _run(capsys, "index", "--corpus", str(SEEDS))
+    code, out, _ = run_cli(capsys, "index", "--corpus", str(SEEDS))
     assert code == 0
     counts = re.search(r"files: (\d+)  speeches: (\d+)  passages: (\d+)", out)
     assert counts is not None and counts.group(1, 2) == ("5", "9")
@@ -42,13 +30,13 @@ def test_index_lists_skipped_files(capsys, tmp_path: Path) -> None:
     speech = "讲话\n同志们：\n要抓好课后服务，办好人民满意的教育。\n"
     (tmp_path / "ok.txt").write_text(speech, "utf-8")
     (tmp_path / "bad.md").write_bytes(b"\x00\xff\x00\xfe" * 64)
-    code, out, _ = _run(capsys, "index", "--corpus", str(tmp_path))
+    code, out, _ = run_cli(capsys, "index", "--corpus", str(tmp_path))
     assert code == 0
     assert "skipped: 1" in out and "bad.md: binary file" in out
 
 
 def test_ask_json_shape(capsys) -> None:
-    code, out, _ = _run(capsys, "ask", "--json", "-k", "4", "县管校聘")
+    code, out, _ = run_cli(capsys, "ask", "--json", "-k", "4", "县管校聘")
     assert code == 0
     data = json.loads(out)
     assert set(data) == {"query", "answered", "reason", "note", "missing", "phrase", "results"}
@@ -66,7 +54,7 @@ def test_ask_batch_keeps_order_and_reads_jsonl(capsys, tmp_path: Path) -> None:
     batch = tmp_path / "q.txt"
     batch.write_text(
         '县管校聘\n\n{"question": "公积金贷款买房最高能贷多少？"}\n师德 负面清单\n', "utf-8")
-    code, out, _ = _run(capsys, "ask", "--json", "--batch", str(batch))
+    code, out, _ = run_cli(capsys, "ask", "--json", "--batch", str(batch))
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0
     assert [d["query"] for d in lines] == [
@@ -75,19 +63,19 @@ def test_ask_batch_keeps_order_and_reads_jsonl(capsys, tmp_path: Path) -> None:
 
 
 def test_ask_terminal_output_marks_terms_and_sources(capsys) -> None:
-    code, out, _ = _run(capsys, "ask", "县管校聘")
+    code, out, _ = run_cli(capsys, "ask", "县管校聘")
     assert code == 0
     assert "«县管校聘»" in out and "第" in out and "段" in out and "《" in out
 
 
 def test_ask_says_plainly_when_nothing_answers(capsys) -> None:
-    _, out, _ = _run(capsys, "ask", "城乡居民医保今年个人缴费标准是多少？")
+    _, out, _ = run_cli(capsys, "ask", "城乡居民医保今年个人缴费标准是多少？")
     assert "没有找到" in out and "[1]" not in out
 
 
 def test_prompt_reads_questions_until_eof(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("县管校聘\n\n异地高考\n"))
-    code, out, _ = _run(capsys)
+    code, out, _ = run_cli(capsys)
     assert code == 0
     assert out.count("问：") == 2 and "«异地高考»" in out
 
@@ -99,7 +87,7 @@ def test_eval_prints_metrics(capsys, tmp_path: Path) -> None:
         {"id": "b", "question": "公积金贷款买房最高能贷多少？", "gold": []},
         {"id": "c", "question": "异地高考", "gold": ["不存在的句子"]},
     ]), "utf-8")
-    code, out, _ = _run(capsys, "eval", "--json", str(qa))
+    code, out, _ = run_cli(capsys, "eval", "--json", str(qa))
     metrics = json.loads(out)
     assert code == 0
     assert metrics["hit@1"] == 0.5 and metrics["mrr@10"] == 0.5
@@ -109,7 +97,7 @@ def test_eval_prints_metrics(capsys, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not (QA_DIR / "dev.jsonl").exists(), reason="shared qa set not beside repo")
 def test_eval_on_dev_set_runs(capsys) -> None:
-    code, out, _ = _run(capsys, "eval", "--json", str(QA_DIR / "dev.jsonl"))
+    code, out, _ = run_cli(capsys, "eval", "--json", str(QA_DIR / "dev.jsonl"))
     metrics = json.loads(out)
     assert code == 0 and metrics["questions"] == 50
     # The seeds' figures may not regress (README, "Measured quality").
@@ -123,7 +111,7 @@ CORPORA = QA_DIR.parent / "corpora"
 @pytest.mark.skipif(not (QA_DIR / "real_dev.jsonl").exists(),
                     reason="shared real corpora not beside repo")
 def test_eval_on_the_real_corpora_keeps_its_figures(capsys, tmp_path: Path) -> None:
-    code, out, _ = _run(capsys, "eval", "--json", str(QA_DIR / "real_dev.jsonl"),
+    code, out, _ = run_cli(capsys, "eval", "--json", str(QA_DIR / "real_dev.jsonl"),
                         "--corpus", str(CORPORA / "work-reports"),
                         "--corpus", str(CORPORA / "provincial-2026"))
     metrics = json.loads(out)
@@ -135,7 +123,7 @@ def test_eval_on_the_real_corpora_keeps_its_figures(capsys, tmp_path: Path) -> N
 def test_bad_config_is_a_clear_error(capsys, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("search:\n  top_k: many\n", "utf-8")
-    code, _, err = _run(capsys, "ask", "--config", str(bad), "县管校聘")
+    code, _, err = run_cli(capsys, "ask", "--config", str(bad), "县管校聘")
     assert code == 2 and "setting search.top_k must be an integer" in err and "'many'" in err
 
 
@@ -143,7 +131,7 @@ def test_code_installed_without_its_checkout_says_how_to_install(
         capsys, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """`pip install .` copies the packages but not config/: the error says what to do."""
     monkeypatch.setattr("retrieval.settings.DEFAULT_CONFIG", tmp_path / "config" / "default.yaml")
-    code, _, err = _run(capsys, "ask", "县管校聘")
+    code, _, err = run_cli(capsys, "ask", "县管校聘")
     assert code == 2 and "pip install -e" in err and str(tmp_path / "config") in err
     assert "Traceback" not in err
 
@@ -151,7 +139,7 @@ def test_code_installed_without_its_checkout_says_how_to_install(
 def test_unreadable_synonyms_file_is_a_clear_error(capsys, tmp_path: Path) -> None:
     config = tmp_path / "mine.yaml"
     config.write_text("search:\n  synonyms: [missing-synonyms.txt]\n", "utf-8")
-    code, _, err = _run(capsys, "ask", "--config", str(config), "县管校聘")
+    code, _, err = run_cli(capsys, "ask", "--config", str(config), "县管校聘")
     assert code == 2 and "missing-synonyms.txt" in err
 
 
@@ -187,11 +175,11 @@ def test_corpus_and_config_count_before_or_after_the_command(
     config.write_text("search: {top_k: 1}\n", "utf-8")
     options = ["--corpus", str(tmp_path / "two"), "--config", str(config)]
     argv = [*options, "index"] if before else ["index", *options]
-    code, out, _ = _run(capsys, *argv)
+    code, out, _ = run_cli(capsys, *argv)
     assert code == 0 and "files: 2 " in out
     argv = ([*options, "ask", "--json", "教师队伍建设"] if before
             else ["ask", "--json", *options, "教师队伍建设"])
-    code, out, _ = _run(capsys, *argv)
+    code, out, _ = run_cli(capsys, *argv)
     assert code == 0 and len(json.loads(out)["results"]) == 1  # top_k: 1 from --config
 
 
@@ -214,7 +202,7 @@ def test_misspelt_or_bad_settings_stop_with_the_setting_named(
     config.write_text(yaml_text, "utf-8")
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    code, out, err = _run(capsys, "ask", "--config", str(config), "县管校聘")
+    code, out, err = run_cli(capsys, "ask", "--config", str(config), "县管校聘")
     assert code == 2 and out == ""
     assert err.startswith(f"policybot: {message}")
 
@@ -239,7 +227,7 @@ def test_index_says_each_skipped_file_once_and_counts_in_words(tmp_path: Path) -
 
 def test_index_of_an_empty_directory_warns_that_nothing_was_indexed(
         capsys, tmp_path: Path) -> None:
-    code, out, err = _run(capsys, "index", "--corpus", str(tmp_path))
+    code, out, err = run_cli(capsys, "index", "--corpus", str(tmp_path))
     assert code == 0 and "passages: 0" in out
     assert "warning: nothing was indexed" in err and str(tmp_path) in err
 
@@ -247,9 +235,9 @@ def test_index_of_an_empty_directory_warns_that_nothing_was_indexed(
 def test_corpus_given_a_file_says_it_is_a_file(capsys, tmp_path: Path) -> None:
     speech = tmp_path / "a.txt"
     speech.write_text(SPEECH, "utf-8")
-    code, _, err = _run(capsys, "index", "--corpus", str(speech))
+    code, _, err = run_cli(capsys, "index", "--corpus", str(speech))
     assert code == 2 and "is a file" in err and "not found" not in err
-    code, _, err = _run(capsys, "index", "--corpus", str(tmp_path / "missing"))
+    code, _, err = run_cli(capsys, "index", "--corpus", str(tmp_path / "missing"))
     assert code == 2 and "no such directory" in err
 
 
