@@ -14,9 +14,10 @@ NODE_STAMP := node_modules/.installed
 run: $(PY_STAMP)
 	@$(BIN)/policybot $(ARGS) || [ $$? -eq 130 ]
 
+# One worker per core (pytest-xdist): each has its own Bot API server and temporary dirs.
 test: $(PY_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
