@@ -175,7 +175,7 @@ async def post_init(application: BotApplication) -> None:
     await _best_effort(bot.set_my_short_description(texts.SHORT_DESCRIPTION), "short description")
     report = state.engines.current.report
     logger.info(
-        "bot @%s ready: %d speeches, %d passages", bot.username, report.speeches, report.passages
+        "bot @%s ready: %d documents, %d passages", bot.username, report.documents, report.passages
     )
     if state.settings.health.active(state.settings.webhook.enabled):
         start_health(application)
@@ -243,8 +243,8 @@ def run(
     logger.info("loading the index")
     engine = engine_factory()
     logger.info(
-        "index ready: %d speeches, %d passages (%s, %.1fs)",
-        engine.report.speeches, engine.report.passages,
+        "index ready: %d documents, %d passages (%s, %.1fs)",
+        engine.report.documents, engine.report.passages,
         "cache" if engine.report.loaded_from_cache else "built", engine.report.seconds,
     )
     application = build_application(config, engine, settings=settings, token=token,

@@ -190,7 +190,7 @@ def _run_index(args: argparse.Namespace, config: Config) -> int:
     report = engine.report
     state = "loaded from cache" if report.loaded_from_cache else "built"
     print(f"index {state} in {report.seconds:.2f}s")
-    print(f"files: {report.files}  speeches: {report.speeches}  passages: {report.passages}")
+    print(f"files: {report.files}  documents: {report.documents}  passages: {report.passages}")
     for info in engine.documents():
         meta = " ".join(x for x in (info.date, info.place) if x)
         print(f"  {info.file}  《{info.title}》 {meta}  {_plural(info.passages, 'passage')}")

@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS questions (
     text TEXT,                    -- only with journal.store_text
     text_hash TEXT NOT NULL,      -- salted SHA-256 of the text
     text_chars INTEGER NOT NULL,
-    answered INTEGER NOT NULL,    -- 0: the bot said nothing in the speeches answers it
+    answered INTEGER NOT NULL,    -- 0: the bot said nothing in the corpus answers it
     results INTEGER NOT NULL,     -- quotes shown
     latency_ms REAL NOT NULL      -- question received -> answer sent
 );

@@ -46,7 +46,7 @@ class EngineHolder:
         if passage is None:
             return None
         documents = engine.documents()
-        document = documents[passage.speech] if 0 <= passage.speech < len(documents) else None
+        document = documents[passage.document] if 0 <= passage.document < len(documents) else None
         return passage, document
 
     def documents(self) -> list[DocumentInfo]:

@@ -2,7 +2,7 @@
 
 Sections: ``telegram`` (server, polling), ``answers`` (how much to show), ``webhook``,
 ``access`` (allowlists, admins), ``rate_limit`` (per user and Telegram's own limits),
-``logging``, and for operations ``uploads`` (speech files sent by admins), ``journal`` (the
+``logging``, and for operations ``uploads`` (corpus files sent by admins), ``journal`` (the
 opt-in question log and feedback) and ``health`` (the /healthz endpoint). Bad values fail
 at start-up with a message naming the setting, not later in a handler. Secrets (bot token,
 webhook secret) come from the environment or files, never YAML. The loader and the typed
@@ -79,7 +79,7 @@ class RateLimitSettings:
 @dataclass(frozen=True)
 class UploadSettings:
     enabled: bool
-    dir: Path  # where uploaded speeches are stored; always inside a corpus directory
+    dir: Path  # where uploaded files are stored; always inside a corpus directory
     max_bytes: int  # larger files are refused before downloading
     extensions: tuple[str, ...]  # lower case, with the dot; each one a corpus.extensions entry
 

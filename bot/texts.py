@@ -7,23 +7,23 @@ import html
 from .render import escape
 
 DESCRIPTION = (
-    "政策讲话原文查询助手。输入问题或关键词，机器人从收录的讲话稿中找出回答它的原文段落，"
-    "逐字引用，标出关键词，并注明出处（讲话、章节、段落）。"
+    "政策文件和讲话原文查询助手。输入问题或关键词，机器人从收录的文件中找出回答它的原文段落，"
+    "逐字引用，标出关键词，并注明出处（文件、章节、段落）。"
 )
-SHORT_DESCRIPTION = "查政策讲话原文：输入问题，返回逐字引文和出处。"
+SHORT_DESCRIPTION = "查政策文件和讲话原文：输入问题，返回逐字引文和出处。"
 
 COMMANDS_PRIVATE = [
     ("ask", "提问，如 /ask 双减 课后服务"),
-    ("sources", "查看收录的讲话"),
+    ("sources", "查看收录的文件"),
     ("help", "使用说明和示例"),
 ]
 COMMANDS_GROUP = [
     ("ask", "提问，如 /ask 双减 课后服务"),
-    ("sources", "查看收录的讲话"),
+    ("sources", "查看收录的文件"),
     ("help", "使用说明"),
 ]
 COMMANDS_ADMIN = [
-    ("reload", "重新加载讲话稿并重建索引"),
+    ("reload", "重新加载文件并重建索引"),
     ("stats", "运行统计"),
 ]
 
@@ -35,9 +35,9 @@ def help_text(bot_username: str) -> str:
     name = html.escape(bot_username, quote=False)
     examples = "\n".join(f"• {html.escape(e, quote=False)}" for e in EXAMPLES)
     return (
-        "<b>政策讲话原文查询</b>\n"
-        "直接发送问题或关键词，我会从收录的讲话稿中找出回答它的原文段落，"
-        "逐字引用、标出关键词，并注明出处（讲话 · 章节 · 第几段）。\n\n"
+        "<b>政策文件原文查询</b>\n"
+        "直接发送问题或关键词，我会从收录的文件和讲话中找出回答它的原文段落，"
+        "逐字引用、标出关键词，并注明出处（文件 · 章节 · 第几段）。\n\n"
         f"<b>示例</b>\n{examples}\n\n"
         "<b>用法</b>\n"
         "• 私聊：直接输入问题\n"
@@ -78,19 +78,19 @@ PASSAGE_NOT_FOUND = (
 )
 NO_MORE_RESULTS = "没有更多结果了。"
 BUTTON_BUSY = "操作太频繁，请稍后再试。"
-PASSAGE_GONE = "这段原文已不在当前索引中（讲话稿可能已更新），请重新提问。"
-RELOAD_STARTED = "正在重新加载讲话稿并重建索引……"
+PASSAGE_GONE = "这段原文已不在当前索引中（文件可能已更新），请重新提问。"
+RELOAD_STARTED = "正在重新加载文件并重建索引……"
 RELOAD_BUSY = "已经在重建索引了，请稍候。"
 RELOAD_FAILED = "重建失败，继续使用原来的索引。错误已记录在日志中。"
-INLINE_HINT_TITLE = "输入关键词，查找讲话原文"
+INLINE_HINT_TITLE = "输入关键词，查找文件原文"
 INLINE_HINT_DESCRIPTION = "例如：课后服务、教师队伍建设、双减"
 INLINE_BUTTON = "使用说明"
 INLINE_NOTHING_TITLE = "没有找到相关原文"
 
-# Uploads of speech files by admins (bot/handlers/documents.py).
-UPLOAD_ADMIN_ONLY = "只有管理员可以上传讲话稿。如需收录新的讲话，请把文件交给管理员。"
-UPLOAD_DISABLED = "上传讲话稿的功能未开启（配置项 uploads.enabled）。"
-UPLOAD_WRONG_TYPE = "不支持这种文件（{ext}）。请发送 {allowed} 格式的讲话稿。"
+# Uploads of corpus files by admins (bot/handlers/documents.py).
+UPLOAD_ADMIN_ONLY = "只有管理员可以上传文件。如需收录新的文件，请交给管理员。"
+UPLOAD_DISABLED = "上传文件的功能未开启（配置项 uploads.enabled）。"
+UPLOAD_WRONG_TYPE = "不支持这种文件（{ext}）。请发送 {allowed} 格式的文件。"
 UPLOAD_TOO_LARGE = "文件太大（{size}），上限是 {limit}。请拆分后分别发送。"
 UPLOAD_RECEIVED = "已收到 {name}，正在保存并更新索引……"
 UPLOAD_DOWNLOAD_FAILED = "下载文件失败（{reason}），请重新发送。"

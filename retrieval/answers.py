@@ -27,7 +27,7 @@ def match_share(query: Query, index: BM25Index, row: int) -> float:
     Each of the question's words adds its BM25 weight in the passage, or a synonym's weight
     times the synonym's query weight when that is more; the sum is divided by the score of an
     average-length passage holding each word once (the sum of their idf). Words unknown to the
-    corpus count in the divisor with the highest idf, so a question about things the speeches
+    corpus count in the divisor with the highest idf, so a question about things the documents
     never mention scores low."""
     words = evidence_terms(query.terms)
     possible = sum(index.idf_of(word) for word in words)
@@ -75,7 +75,7 @@ def fingerprint_sentences(text: str) -> set[str]:
 
 
 def is_repeat(text: str, seen: set[str]) -> bool:
-    """Most of this passage's sentences were already shown (the same speech pasted twice)."""
+    """Most of this passage's sentences were already shown (the same text pasted twice)."""
     sentences = fingerprint_sentences(text)
     return bool(sentences) and len(sentences & seen) / len(sentences) >= 0.6
 

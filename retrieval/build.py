@@ -51,12 +51,12 @@ def passage_tokens(tokenizer: Tokenizer, text: str, label: str) -> list[str]:
     return tokenizer.tokens(text) + tokenizer.label_words(label)
 
 
-def build_segment(passages: Iterable[Passage], speeches: list[DocumentInfo],
+def build_segment(passages: Iterable[Passage], documents: list[DocumentInfo],
                   vocab: dict[str, int], tokenizer: Tokenizer, workers: int,
                   progress: bool) -> tuple[Segment, StorePart]:
     """Store every passage and index its tokens; `vocab` gains the new terms."""
     store = StoreBuilder()
-    first_speech = len(speeches)
+    first_document = len(documents)
     if progress:
         passages = tqdm(passages, desc="indexing", unit=" passages", mininterval=1.0)
 
@@ -72,7 +72,7 @@ def build_segment(passages: Iterable[Passage], speeches: list[DocumentInfo],
             yield chunk
 
     segment = append_segment(vocab, _counted(texts(), tokenizer, workers or os.cpu_count() or 1))
-    store.speeches = speeches[first_speech:]
+    store.documents = documents[first_document:]
     return segment, store.finish()
 
 

@@ -21,7 +21,7 @@ from .corpus import CorpusFile
 from .index import Segment, load_vocab, save_vocab
 from .store import StorePart
 
-FORMAT = "policybot-index/3"
+FORMAT = "policybot-index/4"
 KEEP_MANIFESTS = 3  # corpus states kept in the cache; segments no kept state uses are removed
 MAX_SEGMENTS = 8  # past this many appended segments, the next change rebuilds in one
 
@@ -38,7 +38,7 @@ class Manifest:
     segments: tuple[str, ...]
     files: dict[str, list]  # display name -> [size, mtime_ns, sha256]
     skipped: tuple[dict, ...]
-    report: dict[str, int]  # files, speeches, passages, duplicates
+    report: dict[str, int]  # files, documents, passages, duplicates
     corpus: dict[str, Any] = field(default_factory=dict)  # CorpusState.to_json()
 
     def to_json(self) -> dict[str, Any]:

@@ -133,7 +133,7 @@ class Engine:
     def _append(self, cache: IndexCache, added: list[CorpusFile], files: list[CorpusFile],
                 base: Manifest, config_id: str, progress: bool) -> tuple[Engine, Manifest]:
         """A new engine with the added files indexed as one more segment."""
-        documents = list(self.store.speech_infos)
+        documents = list(self.store.document_infos)
         skipped = [SkippedFile(**s) for s in base.skipped]
         state = CorpusState.from_json(base.corpus)
         vocab = dict(self.index.vocab)
@@ -145,13 +145,13 @@ class Engine:
         index = self.index.with_segment(vocab, segment)
         store = PassageStore([*self.store.parts, part])
         duplicates = sum(s.code == "duplicate" for s in skipped)
-        report = IndexReport(files=len(files) - len(skipped), speeches=len(documents),
+        report = IndexReport(files=len(files) - len(skipped), documents=len(documents),
                              passages=index.n, skipped=skipped, duplicates=duplicates)
         manifest = Manifest(
             config=config_id, segments=(*base.segments, segment_id),
             files={f.name: f.signature() for f in files},
             skipped=tuple(asdict(s) for s in skipped),
-            report={"files": report.files, "speeches": report.speeches,
+            report={"files": report.files, "documents": report.documents,
                     "passages": report.passages, "duplicates": duplicates},
             corpus=state.to_json())
         return Engine(self.settings, self.queries, index, store, report, state), manifest
@@ -178,7 +178,7 @@ class Engine:
             skipped = [SkippedFile(**s) for s in manifest.skipped]
         except TypeError as exc:
             raise CacheError(f"skipped files unreadable ({exc})") from None
-        report = IndexReport(files=saved["files"], speeches=saved["speeches"],
+        report = IndexReport(files=saved["files"], documents=saved["documents"],
                              passages=saved["passages"], skipped=skipped,
                              loaded_from_cache=True, duplicates=saved.get("duplicates", 0))
         return cls(settings, queries, index, store, report, CorpusState.from_json(manifest.corpus))
@@ -222,7 +222,7 @@ class Engine:
         phrase = None
         if phrases:
             rows = self._phrase_rows(phrases, allowed)
-            docs = len(np.unique(self.store.row_speech[rows])) if len(rows) else 0
+            docs = len(np.unique(self.store.row_document[rows])) if len(rows) else 0
             phrase = PhraseCount(phrases=phrases, passages=len(rows), documents=docs)
             if not len(rows):
                 return Answer(query=question, answered=False, results=(), terms=query.terms,
@@ -259,7 +259,7 @@ class Engine:
     def _result(self, rank: int, row: int, score: float, copies: int, marked: set[str],
                 phrases: tuple[str, ...]) -> Result:
         passage = self.store.get(row)
-        info = self.store.speech_infos[passage.speech]
+        info = self.store.document_infos[passage.document]
         result = answers.make_result(rank, score, passage, marked, self.tokenizer,
                                      self.settings.quote_max_chars, info, copies)
         if phrases:  # the formulation itself is what the reader checks: mark it whole
@@ -288,7 +288,7 @@ class Engine:
         back), and when no document is of that time it is only noted."""
         if scope.is_empty:
             return None, None, False
-        infos = self.store.speech_infos
+        infos = self.store.document_infos
         conditions: list[tuple[str, np.ndarray]] = []  # (what it is called, documents it keeps)
         told: list[str] = []
         if scope.since is not None or scope.until is not None:
@@ -328,12 +328,12 @@ class Engine:
                 return None, f"语料中没有{'、'.join(told[-len(conditions):])}的文件。", True
         if not conditions:
             return None, "；".join(told), False
-        rows = np.flatnonzero(keep[self.store.row_speech]) if len(infos) else np.zeros(0, int)
+        rows = np.flatnonzero(keep[self.store.row_document]) if len(infos) else np.zeros(0, int)
         return rows, SCOPE_NOTE + "；".join(told), False
 
     @cached_property
     def _titles(self) -> list[str]:
-        return [self.tokenizer.normalize(i.title) for i in self.store.speech_infos]
+        return [self.tokenizer.normalize(i.title) for i in self.store.document_infos]
 
     def _title_conflict(self, question: str, allowed: np.ndarray) -> str | None:
         """What the scope lacks of the document a question names: its kind (报告) when no
@@ -344,7 +344,7 @@ class Engine:
         if not named:
             return None
         titles = self._titles
-        scoped = set(np.unique(self.store.row_speech[allowed]).tolist())
+        scoped = set(np.unique(self.store.row_document[allowed]).tolist())
         kind = named.group(2)
         if not any(_kind_of(titles[i]) == kind for i in scoped):
             return kind
@@ -398,10 +398,10 @@ class Engine:
                 if answers.is_repeat(text, seen):
                     owner = next((k for k in kept if sentences & k[2]), None)
                     if owner is not None:
-                        owner[3].add(self.store.speech_of(row))
+                        owner[3].add(self.store.document_of(row))
                     continue
                 seen |= sentences
-                kept.append((row, score, sentences, {self.store.speech_of(row)}))
+                kept.append((row, score, sentences, {self.store.document_of(row)}))
                 if len(kept) == wanted:
                     break
             if len(kept) == wanted or len(ranked) < fetch:
@@ -418,8 +418,8 @@ class Engine:
         else:
             rows, scores = self.index.scores(weights)
         if by_date:  # every allowed row holds the phrase: newest document first
-            years = np.array([self.store.speech_infos[s].date or "" for s in
-                              self.store.row_speech[allowed]])
+            years = np.array([self.store.document_infos[s].date or "" for s in
+                              self.store.row_document[allowed]])
             order = sorted(range(len(allowed)), key=lambda i: (years[i], -allowed[i]),
                            reverse=True)
             score_of = dict(zip(rows.tolist(), scores.tolist(), strict=True))
@@ -436,7 +436,7 @@ class Engine:
     @cached_property
     def places(self) -> frozenset[str]:
         """The places of the corpus's documents (what a question's place can scope to)."""
-        return frozenset(i.place for i in self.store.speech_infos if i.place)
+        return frozenset(i.place for i in self.store.document_infos if i.place)
 
     @cached_property
     def _posseg(self):
@@ -456,15 +456,15 @@ class Engine:
         row = self.store.row_of(passage_id)
         if row is None:
             return []
-        speech = self.store.speech_of(row)
+        document = self.store.document_of(row)
         lo, hi = max(0, row - before), min(len(self.store), row + after + 1)
-        return [self.store.get(r) for r in range(lo, hi) if self.store.speech_of(r) == speech]
+        return [self.store.get(r) for r in range(lo, hi) if self.store.document_of(r) == document]
 
     def documents(self) -> list[DocumentInfo]:
-        return list(self.store.speech_infos)
+        return list(self.store.document_infos)
 
     def document(self, document_id: str) -> DocumentInfo | None:
-        return next((i for i in self.store.speech_infos if i.id == document_id), None)
+        return next((i for i in self.store.document_infos if i.id == document_id), None)
 
     def inspect_file(self, path: Path) -> FileReport:
         """What the index makes of one file, with this corpus's learned furniture."""

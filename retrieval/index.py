@@ -6,7 +6,7 @@ instead of looping over every passage in Python, and top-k uses MaxScore pruning
 best possible contribution cannot lift a passage into the top k are only looked up for the
 passages that can still make it. The result is the same top k, not an approximation.
 
-An index is a list of segments (runs of consecutive passages), so a new speech is appended as
+An index is a list of segments (runs of consecutive passages), so a new document is appended as
 a small segment instead of rebuilding; idf and average length are always computed over all
 segments together, so scores equal a fit over the whole corpus. Arrays are saved as .npy
 files and memory-mapped on load.

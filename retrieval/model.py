@@ -69,7 +69,7 @@ class Passage:
     title: str
     section: str  # heading path, e.g. "二、2024年工作 › （一）坚持政治引领"; "" before any heading
     position: int  # 1-based paragraph position within its document
-    speech: int  # index of the document in the corpus (order of indexing)
+    document: int  # index of the document in the corpus (order of indexing)
     page: int | None = None  # 1-based page where the passage starts, for paged formats
 
 
@@ -135,17 +135,13 @@ class IndexReport:
     """What an index build or load saw, for the CLI and /sources."""
 
     files: int = 0
-    speeches: int = 0
+    documents: int = 0
     passages: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
     loaded_from_cache: bool = False
     cache_problem: str | None = None  # why a cached index was unusable and rebuilt
     seconds: float = 0.0
     duplicates: int = 0  # documents not indexed because another file holds the same text
-
-    @property
-    def documents(self) -> int:
-        return self.speeches
 
 
 @dataclass(frozen=True)

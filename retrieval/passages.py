@@ -63,7 +63,7 @@ def document_passages(document: Document, doc_no: int, max_chars: int,
         out.append(Passage(id=_passage_id(document, text, seen_ids), text=text,
                            file=document.file, title=document.title,
                            section=SECTION_SEP.join(x for x in labels if x),
-                           position=len(out) + 1, speech=doc_no, page=page))
+                           position=len(out) + 1, document=doc_no, page=page))
 
     if document.front:
         emit(" ".join(document.front), [], None)

@@ -2,7 +2,7 @@
 
 The question's own tokens count fully. Synonyms of its words (a thesaurus: Cilin's synonym
 groups by default) are added at `synonym_weight`, only those the corpus holds, so a question
-in everyday words (小贩, 老师) meets a speech in official ones (摊贩, 教师). A matched synonym
+in everyday words (小贩, 老师) meets a document in official ones (摊贩, 教师). A matched synonym
 also counts, at its weight, as evidence that the corpus answers (answers.match_share).
 """
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .model import DocumentInfo, Passage
 
-ARRAYS = ("offsets", "ids", "id_order", "speech", "position", "section", "page", "copy_key")
+ARRAYS = ("offsets", "ids", "id_order", "document", "position", "section", "page", "copy_key")
 NO_PAGE = 0
 PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
 
@@ -28,16 +28,16 @@ class StorePart:
     offsets: np.ndarray  # int64, n + 1 byte offsets into blob
     ids: np.ndarray  # S16 passage ids
     id_order: np.ndarray  # argsort of ids, for lookup by binary search
-    speech: np.ndarray  # int32 speech index (global) per passage
-    position: np.ndarray  # int32 position within its speech
+    document: np.ndarray  # int32 document index (global) per passage
+    position: np.ndarray  # int32 position within its document
     section: np.ndarray  # int32 index into sections
     page: np.ndarray  # int32 page where the passage starts, NO_PAGE without pages
     copy_key: np.ndarray  # uint64 hash of the passage text in comparable form (copies share it)
     sections: list[str]
-    speeches: list[DocumentInfo]  # the documents whose passages are in this part
+    documents: list[DocumentInfo]  # the documents whose passages are in this part
 
     def __len__(self) -> int:
-        return len(self.speech)
+        return len(self.document)
 
     def text(self, row: int) -> str:
         return bytes(self.blob[self.offsets[row]:self.offsets[row + 1]]).decode("utf-8")
@@ -53,7 +53,7 @@ class StorePart:
         self.blob.tofile(directory / "texts.bin")
         for name in ARRAYS:
             np.save(directory / f"{name}.npy", getattr(self, name), allow_pickle=False)
-        meta = {"sections": self.sections, "speeches": [asdict(s) for s in self.speeches]}
+        meta = {"sections": self.sections, "documents": [asdict(s) for s in self.documents]}
         (directory / "passages.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
 
     @classmethod
@@ -65,8 +65,8 @@ class StorePart:
                 else np.zeros(0, dtype=np.uint8))
         meta = json.loads((directory / "passages.json").read_text("utf-8"))
         part = cls(blob=blob, sections=meta["sections"],
-                   speeches=[DocumentInfo(**s) for s in meta["speeches"]], **arrays)
-        n = len(part.speech)
+                   documents=[DocumentInfo(**s) for s in meta["documents"]], **arrays)
+        n = len(part.document)
         if not (len(part.offsets) == n + 1 and part.offsets[-1] == size
                 and all(len(a) == n for a in (part.ids, part.id_order, part.position,
                                               part.section, part.page, part.copy_key))):
@@ -80,18 +80,18 @@ class StoreBuilder:
     def __init__(self) -> None:
         self._texts: list[bytes] = []
         self._ids: list[bytes] = []
-        self._speech = array("i")
+        self._document = array("i")
         self._position = array("i")
         self._section = array("i")
         self._page = array("i")
         self._copy_key = array("Q")
         self._sections: dict[str, int] = {}
-        self.speeches: list[DocumentInfo] = []
+        self.documents: list[DocumentInfo] = []
 
     def add(self, passage: Passage) -> None:
         self._texts.append(passage.text.encode("utf-8"))
         self._ids.append(passage.id.encode("ascii"))
-        self._speech.append(passage.speech)
+        self._document.append(passage.document)
         self._position.append(passage.position)
         self._section.append(self._sections.setdefault(passage.section, len(self._sections)))
         self._page.append(passage.page or NO_PAGE)
@@ -106,12 +106,12 @@ class StoreBuilder:
         ids = np.array(self._ids, dtype="S16")
         return StorePart(blob=blob, offsets=offsets, ids=ids,
                          id_order=np.argsort(ids, kind="stable"),
-                         speech=np.frombuffer(self._speech, dtype=np.int32).copy(),
+                         document=np.frombuffer(self._document, dtype=np.int32).copy(),
                          position=np.frombuffer(self._position, dtype=np.int32).copy(),
                          section=np.frombuffer(self._section, dtype=np.int32).copy(),
                          page=np.frombuffer(self._page, dtype=np.int32).copy(),
                          copy_key=np.frombuffer(self._copy_key, dtype=np.uint64).copy(),
-                         sections=list(self._sections), speeches=self.speeches)
+                         sections=list(self._sections), documents=self.documents)
 
 
 def comparable(text: str) -> str:
@@ -131,15 +131,15 @@ class PassageStore:
     def __init__(self, parts: list[StorePart]) -> None:
         self.parts = parts
         self.starts = np.cumsum([0] + [len(p) for p in parts])
-        self.speech_infos = [s for p in parts for s in p.speeches]
+        self.document_infos = [s for p in parts for s in p.documents]
 
     def __len__(self) -> int:
         return int(self.starts[-1])
 
     @cached_property
-    def row_speech(self) -> np.ndarray:
+    def row_document(self) -> np.ndarray:
         """The document of every row, for filtering rows by document."""
-        return (np.concatenate([p.speech for p in self.parts]) if self.parts
+        return (np.concatenate([p.document for p in self.parts]) if self.parts
                 else np.zeros(0, dtype=np.int32))
 
     @cached_property
@@ -148,7 +148,7 @@ class PassageStore:
         if not self.parts:
             return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
         keys = np.concatenate([p.copy_key for p in self.parts])
-        pairs = np.unique(np.stack([keys, self.row_speech.astype(np.uint64)]), axis=1)
+        pairs = np.unique(np.stack([keys, self.row_document.astype(np.uint64)]), axis=1)
         unique, counts = np.unique(pairs[0], return_counts=True)
         return unique, counts
 
@@ -167,18 +167,18 @@ class PassageStore:
         part, local = self._locate(row)
         return part.text(local)
 
-    def speech_of(self, row: int) -> int:
+    def document_of(self, row: int) -> int:
         part, local = self._locate(row)
-        return int(part.speech[local])
+        return int(part.document[local])
 
     def get(self, row: int) -> Passage:
         part, local = self._locate(row)
-        speech = int(part.speech[local])
-        info = self.speech_infos[speech]
+        document = int(part.document[local])
+        info = self.document_infos[document]
         page = int(part.page[local])
         return Passage(id=part.ids[local].decode("ascii"), text=part.text(local), file=info.file,
                        title=info.title, section=part.sections[int(part.section[local])],
-                       position=int(part.position[local]), speech=speech,
+                       position=int(part.position[local]), document=document,
                        page=page if page != NO_PAGE else None)
 
     def row_of(self, passage_id: str) -> int | None:

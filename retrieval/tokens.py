@@ -80,7 +80,7 @@ class Tokenizer:
     def tokens(self, text: str) -> list[str]:
         """The evidence tokens of a text, in order, repeats kept (BM25 counts them).
 
-        Tokenized sentence by sentence through a cache: speeches repeat set phrases, and the
+        Tokenized sentence by sentence through a cache: policy texts repeat set phrases, and the
         result is the same as for the whole text, since jieba and the character runs both
         break at sentence punctuation anyway."""
         out: list[str] = []

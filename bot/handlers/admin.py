@@ -38,15 +38,15 @@ async def reload_command(update: Update, context: BotContext) -> None:
     how = "读取缓存" if report.loaded_from_cache else "重建"
     text = (
         f"索引已更新（{how}，用时 {report.seconds:.1f} 秒）：\n"
-        f"{report.files} 个文件，{report.speeches} 篇讲话，{report.passages} 段。"
+        f"{report.files} 个文件，{report.documents} 篇文档，{report.passages} 段。"
     )
     if report.skipped:
         text += f"\n跳过 {len(report.skipped)} 个文件（原因见日志）。"
         for skipped in report.skipped:
             logger.warning("reload skipped %s: %s", skipped.file, skipped.reason)
     logger.info(
-        "reload done passages=%d speeches=%d seconds=%.2f cached=%s",
-        report.passages, report.speeches, report.seconds, report.loaded_from_cache,
+        "reload done passages=%d documents=%d seconds=%.2f cached=%s",
+        report.passages, report.documents, report.seconds, report.loaded_from_cache,
     )
     await status.edit_text(text)
 
@@ -78,7 +78,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         f"提问：{snap.questions} 次，其中未找到答案 {snap.unanswered} 次"
         f"（{snap.unanswered_rate:.0%}）\n"
         f"响应时间：p50 {_ms(snap.p50_ms)}，p95 {_ms(snap.p95_ms)}\n"
-        f"索引：{report.speeches} 篇讲话，{report.passages} 段"
+        f"索引：{report.documents} 篇文档，{report.passages} 段"
     )
     await reply(message, text)
 
@@ -97,7 +97,7 @@ async def _journal_stats(context: BotContext) -> str:
         f"（{summary.unanswered_rate:.0%}）\n"
         f"响应时间：p50 {_ms(summary.p50_ms)}，p95 {_ms(summary.p95_ms)}\n"
         f"反馈：👍 {summary.up} 次，👎 {summary.down} 次\n"
-        f"索引：{report.speeches} 篇讲话，{report.passages} 段"
+        f"索引：{report.documents} 篇文档，{report.passages} 段"
     )
 
 

@@ -1,4 +1,4 @@
-"""Speech files sent to the bot: admins' uploads are stored in the corpus and indexed at once.
+"""Files sent to the bot: admins' uploads are stored in the corpus and indexed at once.
 
 The flow, for an admin in a private chat: check type and size (before downloading), download,
 read it with the corpus readers (refusing empty, damaged or undecodable files and exact
@@ -32,7 +32,7 @@ from .replies import reply
 logger = logging.getLogger(__name__)
 
 REINDEX_WAIT = 600.0  # seconds to wait for a /reload in progress before giving up
-LISTED_SPEECHES = 30  # speeches listed by name in the reply; the rest are counted
+LISTED_DOCUMENTS = 30  # documents listed by name in the reply; the rest are counted
 
 
 async def upload(update: Update, context: BotContext) -> None:
@@ -152,19 +152,19 @@ async def reindex(engines: EngineHolder) -> Engine:
             await asyncio.sleep(0.2)
 
 
-def added_text(shown: str, speeches: list[DocumentInfo], engine: Engine, note: str) -> str:
-    """✅ what was added: the file, each speech with its title and passages, the index size."""
-    passages = sum(s.passages for s in speeches)
+def added_text(shown: str, documents: list[DocumentInfo], engine: Engine, note: str) -> str:
+    """✅ what was added: the file, each document with its title and passages, the index size."""
+    passages = sum(d.passages for d in documents)
     lines = [
-        f"✅ 已收录 {_code(shown)}{note}：{len(speeches)} 篇讲话，共 {passages} 段。"
+        f"✅ 已收录 {_code(shown)}{note}：{len(documents)} 篇文档，共 {passages} 段。"
     ]
-    for number, speech in enumerate(speeches[:LISTED_SPEECHES], 1):
-        title, _ = shorten(speech.title or speech.file, (), SOURCE_MAX_UNITS)
-        lines.append(f"{number}. 《{html.escape(title, quote=False)}》— {speech.passages} 段")
-    if len(speeches) > LISTED_SPEECHES:
-        lines.append(f"……另有 {len(speeches) - LISTED_SPEECHES} 篇")
+    for number, document in enumerate(documents[:LISTED_DOCUMENTS], 1):
+        title, _ = shorten(document.title or document.file, (), SOURCE_MAX_UNITS)
+        lines.append(f"{number}. 《{html.escape(title, quote=False)}》— {document.passages} 段")
+    if len(documents) > LISTED_DOCUMENTS:
+        lines.append(f"……另有 {len(documents) - LISTED_DOCUMENTS} 篇")
     report = engine.report
-    lines.append(f"索引现有 {report.documents} 篇讲话，{report.passages} 段，现在就可以提问。")
+    lines.append(f"索引现有 {report.documents} 篇文档，{report.passages} 段，现在就可以提问。")
     text = "\n".join(lines)
     while visible_units(text) > MESSAGE_LIMIT and len(lines) > 2:
         lines.pop(-2)

@@ -1,6 +1,6 @@
 """Web pages (.html, .htm): the article only, with what the page says about it.
 
-A saved government page is mostly not the speech: navigation, breadcrumbs, share and font-size
+A saved government page is mostly not the document: navigation, breadcrumbs, share and font-size
 bars, related links, footers with ICP numbers. The article is found the way readability does
 it: text-rich paragraphs credit their container, link-heavy containers lose, and the best
 container (plus its text-rich siblings) is the article. Everything else is dropped, each

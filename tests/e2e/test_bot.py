@@ -223,7 +223,7 @@ async def test_start_deep_link_asks_the_encoded_question(server: BotApiServer) -
     assert answer["text"].startswith("🔎 立德树人")
     assert_answer(answer, max_quotes=3)
     greeting = await ask(server, 1009, "/start", count=2)
-    assert "政策讲话原文查询" in greeting["text"] and "/ask" in greeting["text"]
+    assert "政策文件原文查询" in greeting["text"] and "/ask" in greeting["text"]
 
 
 async def test_help_sources_and_ask_command(server: BotApiServer, app: Any) -> None:

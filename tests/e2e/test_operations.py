@@ -204,7 +204,7 @@ async def test_admin_upload_is_stored_indexed_reported_and_answerable(
     done = await upload(server, ADMIN, name, content, mime)
 
     assert done.startswith("✅ 已收录 corpus/"), done
-    assert f"《{title}》" in done and "1 篇讲话" in done
+    assert f"《{title}》" in done and "1 篇文档" in done
     added = [s for s in state_of(app).engines.current.documents() if s.title.endswith(title)]
     assert len(added) == 1 and f"— {added[0].passages} 段" in done
     after = state_of(app).engines.current.report

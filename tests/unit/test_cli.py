@@ -20,7 +20,7 @@ from tests.support.cli import cli_environment, run_cli  # noqa: F401 (autouse fi
 def test_index_reports_counts(capsys) -> None:
     code, out, _ = run_cli(capsys, "index", "--corpus", str(SEEDS))
     assert code == 0
-    counts = re.search(r"files: (\d+)  speeches: (\d+)  passages: (\d+)", out)
+    counts = re.search(r"files: (\d+)  documents: (\d+)  passages: (\d+)", out)
     assert counts is not None and counts.group(1, 2) == ("5", "9")
     assert 300 < int(counts.group(3)) < 450  # the seeds' paragraphs, cut and joined
     assert "skipped: 0" in out

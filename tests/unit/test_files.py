@@ -90,7 +90,7 @@ def test_engine_skips_bad_files_and_indexes_the_rest(settings_for, tmp_path) -> 
     (corpus / "notes.xyz").write_bytes(b"x")  # not a corpus extension: ignored, no report
     engine = Engine.open(settings_for(corpus))
     report = engine.report
-    assert report.files == 1 and report.speeches == 1
+    assert report.files == 1 and report.documents == 1
     codes = {s.file: s.code for s in report.skipped}
     assert codes == {"empty.txt": "empty", "image.txt": "binary", "broken.pdf": "damaged-pdf"}
     answer = engine.ask("县管校聘")

@@ -223,7 +223,7 @@ def neighbourhoods(draw: st.DrawFn) -> tuple[list[Passage], str]:
             title=draw(hostile_text(6)),
             section=draw(st.one_of(st.just(""), hostile_text(6))),
             position=n + 1,
-            speech=0,
+            document=0,
         )
         for n in range(count)
     ]

@@ -214,7 +214,7 @@ def test_result_message_for_inline_fits_and_has_source() -> None:
 
 def passage(pid: str, text: str, position: int, section: str = "一、总体要求") -> Passage:
     return Passage(id=pid, text=text, file="a.txt", title="讲话<甲>", section=section,
-                   position=position, speech=0)
+                   position=position, document=0)
 
 
 def test_context_marks_the_quoted_passage_among_neighbours() -> None:
