@@ -27,6 +27,7 @@ from retrieval import (
 )
 from retrieval.evaluate import evaluate, format_report, load_questions
 from retrieval.files import display_name
+from retrieval.readers import ending_advice
 
 from .texts import NO_ANSWER_TEXTS
 
@@ -163,8 +164,10 @@ def _open(config: Config) -> Engine:
         print(f"note: {engine.report.cache_problem}", file=sys.stderr)
     if engine.report.passages == 0:
         dirs = ", ".join(str(d) for d in config.retrieval.corpus_dirs) or "(none)"
+        others = (f"; other files: {_endings(engine.report.not_read)}"
+                  if engine.report.not_read else "")
         print(f"policybot: warning: nothing was indexed: no readable "
-              f"{'/'.join(config.retrieval.extensions)} files in {dirs}", file=sys.stderr)
+              f"{'/'.join(config.retrieval.extensions)} files in {dirs}{others}", file=sys.stderr)
     return engine
 
 
@@ -197,7 +200,18 @@ def _run_index(args: argparse.Namespace, config: Config) -> int:
     print(f"skipped: {len(report.skipped)}")
     for skipped in report.skipped:
         print(f"  {skipped.file}: {skipped.reason}")
+    if report.not_read:
+        print(f"not read (ending not in corpus.extensions): {_endings(report.not_read)}")
     return 0
+
+
+def _endings(counts: dict[str, int]) -> str:
+    """'.ofd 2 (OFD files cannot be read yet: …), .xls 1': each ending, its count and advice."""
+    parts = []
+    for ending, count in counts.items():
+        advice = ending_advice(ending)
+        parts.append(f"{ending or '(no ending)'} {count}" + (f" ({advice})" if advice else ""))
+    return ", ".join(parts)
 
 
 def _scope(args: argparse.Namespace) -> Scope | None:

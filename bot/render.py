@@ -54,6 +54,11 @@ def escape(text: str) -> str:
     return html.escape(well_formed(text), quote=False)
 
 
+def code(text: str) -> str:
+    """A file name or id as HTML monospace, escaped."""
+    return f"<code>{escape(text)}</code>"
+
+
 def visible_text(markup: str) -> str:
     """The text Telegram shows for our HTML: tags removed, entities decoded."""
     return html.unescape(_TAG.sub("", markup))

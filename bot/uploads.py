@@ -39,7 +39,7 @@ REASONS_ZH = {
     "damaged-docx": "不是有效的 .docx 文件（可能是旧版 .doc 或已损坏）",
     "needs-libreoffice": "服务器未安装 LibreOffice，无法读取这种格式，请转成 .docx 或 PDF",
     "conversion-failed": "文件转换失败，请另存为 .docx 或 PDF 后再发送",
-    "unsupported-format": "不支持这种文件格式",
+    "unsupported-format": "不支持这种文件格式，请转成 PDF 或 .docx",
     "duplicate": "内容与已收录的文件相同",
 }
 

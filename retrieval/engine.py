@@ -25,6 +25,7 @@ from .build import build_segment
 from .cache import FORMAT, CacheError, IndexCache, Manifest
 from .corpus import CorpusFile, CorpusState, FileReport, corpus_key, inspect_file, read_passages
 from .corpus import scan as scan_files
+from .files import other_endings
 from .index import BM25Index, top_k
 from .model import (
     Answer,
@@ -97,6 +98,7 @@ class Engine:
             manifest = cache.manifest(key)
             if manifest is not None:
                 engine = cls._load(settings, queries, cache, manifest)
+                engine.report.not_read = other_endings(settings.corpus_dirs, settings.extensions)
                 engine.report.seconds = time.perf_counter() - started
                 cache.touch(key)
                 return engine
@@ -107,6 +109,7 @@ class Engine:
         engine, manifest = cls._extend_or_build(settings, queries, cache, files, config_id,
                                                 progress)
         engine.report.cache_problem = problem
+        engine.report.not_read = other_endings(settings.corpus_dirs, settings.extensions)
         cache.save_manifest(key, manifest)
         engine.report.seconds = time.perf_counter() - started
         return engine

@@ -8,12 +8,18 @@ import time
 
 from telegram import Update
 
+from retrieval import IndexReport
+
 from .. import texts
 from ..live_engine import ReloadInProgress
+from ..render import code, escape
 from ..state import BotContext
+from ..uploads import reason_zh
 from .replies import reply
 
 logger = logging.getLogger(__name__)
+
+LISTED_SKIPPED = 10  # skipped files named in the /reload reply; the log has them all
 
 
 async def reload_command(update: Update, context: BotContext) -> None:
@@ -35,20 +41,32 @@ async def reload_command(update: Update, context: BotContext) -> None:
         await status.edit_text(texts.RELOAD_FAILED)
         return
     report = engine.report
-    how = "读取缓存" if report.loaded_from_cache else "重建"
-    text = (
-        f"索引已更新（{how}，用时 {report.seconds:.1f} 秒）：\n"
-        f"{report.files} 个文件，{report.documents} 篇文档，{report.passages} 段。"
-    )
-    if report.skipped:
-        text += f"\n跳过 {len(report.skipped)} 个文件（原因见日志）。"
-        for skipped in report.skipped:
-            logger.warning("reload skipped %s: %s", skipped.file, skipped.reason)
+    for skipped in report.skipped:
+        logger.warning("reload skipped %s: %s", skipped.file, skipped.reason)
     logger.info(
         "reload done passages=%d documents=%d seconds=%.2f cached=%s",
         report.passages, report.documents, report.seconds, report.loaded_from_cache,
     )
-    await status.edit_text(text)
+    await status.edit_text(reload_text(report))
+
+
+def reload_text(report: IndexReport) -> str:
+    """The /reload result for the admin: the counts, each skipped file with its reason (the
+    first few), and the files left out by their ending, so nothing is missing unsaid."""
+    how = "读取缓存" if report.loaded_from_cache else "重建"
+    lines = [f"索引已更新（{how}，用时 {report.seconds:.1f} 秒）：",
+             f"{report.files} 个文件，{report.documents} 篇文档，{report.passages} 段。"]
+    if report.skipped:
+        lines.append(f"跳过 {len(report.skipped)} 个文件：")
+        lines += [f"• {code(s.file)}：{escape(reason_zh(s.reason, s.code))}"
+                  for s in report.skipped[:LISTED_SKIPPED]]
+        if len(report.skipped) > LISTED_SKIPPED:
+            lines.append(f"……另有 {len(report.skipped) - LISTED_SKIPPED} 个（见日志）")
+    if report.not_read:
+        endings = "、".join(f"{escape(e or '无扩展名')} {n} 个"
+                            for e, n in report.not_read.items())
+        lines.append(f"另有文件因格式不在 corpus.extensions 中而没有读取：{endings}。")
+    return "\n".join(lines)
 
 
 def _ms(value: float | None) -> str:

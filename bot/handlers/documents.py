@@ -24,7 +24,7 @@ from retrieval import DocumentInfo, Engine, RetrievalSettings
 
 from .. import texts, uploads
 from ..live_engine import EngineHolder, ReloadInProgress
-from ..render import MESSAGE_LIMIT, SOURCE_MAX_UNITS, shorten, visible_units
+from ..render import MESSAGE_LIMIT, SOURCE_MAX_UNITS, code, shorten, visible_units
 from ..settings import UploadSettings
 from ..state import BotContext
 from .replies import reply
@@ -45,7 +45,7 @@ async def upload(update: Update, context: BotContext) -> None:
         await reply(message, refusal)
         return
     name = uploads.safe_file_name(message.document.file_name)
-    status = await reply(message, texts.UPLOAD_RECEIVED.format(name=_code(name)))
+    status = await reply(message, texts.UPLOAD_RECEIVED.format(name=code(name)))
     started = time.perf_counter()
     async with context.state.upload_lock:  # one at a time: names and index swaps stay simple
         try:
@@ -106,7 +106,7 @@ async def receive(document: Document, context: BotContext) -> str:
         )
         duplicate = await asyncio.to_thread(uploads.find_duplicate, data, corpus)
         if duplicate is not None:
-            return texts.UPLOAD_DUPLICATE.format(name=_code(_shown(duplicate, retrieval)))
+            return texts.UPLOAD_DUPLICATE.format(name=code(_shown(duplicate, retrieval)))
         stored = await asyncio.to_thread(uploads.store, settings.dir, stem, {extension: data})
     except uploads.UploadRefused as refused:
         return texts.UPLOAD_REFUSED.format(reason=html.escape(str(refused), quote=False))
@@ -121,7 +121,7 @@ async def receive(document: Document, context: BotContext) -> str:
         engine = await reindex(state.engines)
     except Exception:
         logger.exception("upload: indexing failed; the file stays, the old index is kept")
-        return texts.UPLOAD_INDEX_FAILED.format(name=_code(shown))
+        return texts.UPLOAD_INDEX_FAILED.format(name=code(shown))
     skipped = uploads.skipped_entry(engine.report.skipped, shown)
     if skipped is not None:
         logger.warning("upload rejected by the index: %s: %s", shown, skipped.reason)
@@ -130,12 +130,12 @@ async def receive(document: Document, context: BotContext) -> str:
             await reindex(state.engines)  # the stored state without the file: a cache hit
         except Exception:
             logger.exception("upload: re-opening the index after a rejected file failed")
-        reason = uploads.reason_zh(skipped.reason, getattr(skipped, "code", None))
+        reason = uploads.reason_zh(skipped.reason, skipped.code)
         return texts.UPLOAD_REJECTED.format(
-            name=_code(shown), reason=html.escape(reason, quote=False)
+            name=code(shown), reason=html.escape(reason, quote=False)
         )
     renamed = path.name != (document.file_name or "")
-    note = texts.UPLOAD_RENAMED.format(name=_code(path.name)) if renamed else ""
+    note = texts.UPLOAD_RENAMED.format(name=code(path.name)) if renamed else ""
     return added_text(shown, uploads.added_documents(engine.documents(), shown), engine, note)
 
 
@@ -156,7 +156,7 @@ def added_text(shown: str, documents: list[DocumentInfo], engine: Engine, note: 
     """✅ what was added: the file, each document with its title and passages, the index size."""
     passages = sum(d.passages for d in documents)
     lines = [
-        f"✅ 已收录 {_code(shown)}{note}：{len(documents)} 篇文档，共 {passages} 段。"
+        f"✅ 已收录 {code(shown)}{note}：{len(documents)} 篇文档，共 {passages} 段。"
     ]
     for number, document in enumerate(documents[:LISTED_DOCUMENTS], 1):
         title, _ = shorten(document.title or document.file, (), SOURCE_MAX_UNITS)
@@ -183,7 +183,4 @@ def _too_large(size: int, limit: int) -> str:
 def _mb(size: int) -> str:
     return f"{size / 2**20:.1f} MB" if size >= 2**20 / 10 else f"{size / 1024:.0f} KB"
 
-
-def _code(name: str) -> str:
-    return f"<code>{html.escape(name, quote=False)}</code>"
 

@@ -88,6 +88,15 @@ def _available(module: str) -> bool:
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(sorted(s for s in READERS if _available(READERS[s])))
 
 
+def ending_advice(ending: str) -> str | None:
+    """What to do about files with an ending the corpus settings leave out, when anything."""
+    if ending in NOT_YET:
+        return NOT_YET[ending]
+    if ending in SUPPORTED_EXTENSIONS:
+        return "readable: add it to corpus.extensions"
+    return None
+
+
 def read_document(path: Path, data: bytes) -> RawDocument:
     """The document in ``data`` (the bytes of ``path``), read by its suffix's reader.
 

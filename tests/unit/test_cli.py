@@ -35,6 +35,24 @@ def test_index_lists_skipped_files(capsys, tmp_path: Path) -> None:
     assert "skipped: 1" in out and "bad.md: binary file" in out
 
 
+def test_index_reports_files_of_other_endings_with_advice(capsys, tmp_path: Path) -> None:
+    """A folder of OFD files, or PDFs a narrowed corpus.extensions leaves out, is not silently
+    ignored: the counts are told, with what to do."""
+    (tmp_path / "ok.txt").write_text("讲话\n要抓好课后服务，办好人民满意的教育。\n", "utf-8")
+    for name in ("a.ofd", "b.ofd", "c.pdf", "d.xls"):
+        (tmp_path / name).write_bytes(b"x")
+    config = tmp_path / "only-text.yaml"
+    config.write_text("corpus: {extensions: [.txt]}\n", "utf-8")
+    code, out, _ = run_cli(capsys, "index", "--config", str(config), "--corpus", str(tmp_path))
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("not read"))
+    assert ".ofd 2 (OFD files cannot be read yet: convert to PDF first)" in line
+    assert ".pdf 1 (readable: add it to corpus.extensions)" in line and ".xls 1" in line
+    (tmp_path / "ok.txt").unlink()
+    code, _, err = run_cli(capsys, "index", "--config", str(config), "--corpus", str(tmp_path))
+    assert "nothing was indexed" in err and "other files: .ofd 2" in err
+
+
 def test_ask_json_shape(capsys) -> None:
     code, out, _ = run_cli(capsys, "ask", "--json", "-k", "4", "县管校聘")
     assert code == 0
