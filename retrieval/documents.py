@@ -123,13 +123,15 @@ def split_documents(raw: RawDocument, file: str,
         if not any(line.text for line in body):
             continue
         meta_title = marker_title or (raw.meta.get("title") if len(groups) == 1 else None)
-        title, front, rest = _take_title(body, meta_title, found)
+        title, front_lines, rest = _take_title(body, meta_title, found)
+        front = [line.text for line in front_lines]
         units = _units(rest, found, seen)
         if not units and not front:
             continue
         meta = _meta(title or PurePosixPath(file).stem, front, units, raw.meta, found, file)
         documents.append(Document(file=file, index=len(documents), meta=meta,
-                                  units=tuple(units), front=tuple(front)))
+                                  units=tuple(units), front=tuple(front),
+                                  front_page=front_lines[0].page if front_lines else None))
     return documents, found.dropped
 
 
@@ -277,7 +279,7 @@ def _clean_title(text: str, found: _Found | None = None) -> str:
 
 
 def _take_title(body: list[_Line], meta_title: str | None,
-                found: _Found) -> tuple[str | None, list[str], list[_Line]]:
+                found: _Found) -> tuple[str | None, list[_Line], list[_Line]]:
     """Split the title block off a document: (title, other title-block lines, the rest).
 
     A format's own title wins. Otherwise the title is the first short non-sentence line at
@@ -324,21 +326,22 @@ def _take_title(body: list[_Line], meta_title: str | None,
                                     for j in head if pick < j < dash):
             title = " ".join([title, *(lines[j].text for j in head if pick < j < dash)])
             rest = lines[dash:]
-    front: list[str] = []
+    front: list[_Line] = []
     subtitle = ""
     while rest and (not rest[0].text or (_title_like(rest[0].text)
                                          and rest[0].kind is not BlockKind.HEADING)):
-        line = rest.pop(0).text
+        taken = rest.pop(0)
+        line = taken.text
         if not line:
             continue
-        if fold(_clean_title(line)) == fold(title) or line in front:
+        if fold(_clean_title(line)) == fold(title) or line in (f.text for f in front):
             found.drop(line, "repeated-in-file")
         elif line.startswith(DASHES) and not subtitle:
             subtitle = line
         elif subtitle and not front and not SPEAKER.search(line) and not subtitle.endswith("上"):
             subtitle += line  # a subtitle broken over lines
         else:
-            front.append(line)
+            front.append(taken)
     return (f"{title}{subtitle}" if subtitle else title), front, rest
 
 

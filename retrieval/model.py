@@ -45,6 +45,7 @@ class Document:
     meta: DocumentMeta
     units: tuple[Unit, ...]  # cleaned paragraphs and headings, original text, title excluded
     front: tuple[str, ...] = ()  # title-block lines that are not the title (speaker, meeting)
+    front_page: int | None = None  # the page they stand on, where the format has pages
 
     @property
     def title(self) -> str:

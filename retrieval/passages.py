@@ -66,7 +66,7 @@ def document_passages(document: Document, doc_no: int, max_chars: int,
                            position=len(out) + 1, document=doc_no, page=page))
 
     if document.front:
-        emit(" ".join(document.front), [], None)
+        emit(" ".join(document.front), [], document.front_page)
     sections: list[tuple[float, str]] = []  # (level, label) from the top down
     pending: _Paragraph | None = None  # a heading with nothing under it yet
     for para in _paragraphs(document.units, min_chars):

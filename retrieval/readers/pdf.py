@@ -57,6 +57,11 @@ _HEADING = re.compile(
 )
 _SENTENCE_END = tuple("。；！？…;!?")
 _HEADING_MAX_CHARS = 40
+# A 发文机关标志 without 文件 (letters 函, party offices): the large lead line names an agency.
+_AGENCY = re.compile(
+    r".{2,40}(厅|局|委|委员会|(?<!干)部|办|办公室|政府|党委|工委|党组|中心|学校|大学|学院|研究院|总会|协会|"
+    r"法院|检察院|署|司)"
+)
 # An info-dictionary title that is a word processor's placeholder or a file name, not a title.
 _FAKE_TITLE = re.compile(
     r"(?:microsoft\s+\w+\s*-.*|.*\.(?:docx?|wps|pdf|txt|rtf|xlsx?|pptx?|tmp|html?)"
@@ -356,7 +361,8 @@ def _measure(lines: Sequence[_Line]) -> _Frame:
 
 
 def _find_title(first: _Page, body_size: float) -> tuple[str, tuple[_Line, ...]]:
-    """The issuer (a red-head line ending in 文件) and the title lines on page 1."""
+    """The issuer (the red-head: lines ending in 文件, or an agency's name above a later large
+    run) and the title lines (the largest run after it) on page 1."""
     runs: list[list[_Line]] = []
     previous: _Line | None = None
     for line in first.lines:
@@ -376,6 +382,8 @@ def _find_title(first: _Page, body_size: float) -> tuple[str, tuple[_Line, ...]]
         if cut is not None:
             issuer = _join(lead[: cut + 1])
             runs = ([lead[cut + 1 :]] if cut + 1 < len(lead) else []) + runs[1:]
+        elif len(runs) > 1 and _AGENCY.fullmatch(_join(lead).replace(" ", "")):
+            issuer, runs = _join(lead), runs[1:]
     if not runs:
         return issuer, ()
     largest = max(runs, key=lambda run: max(line.size for line in run))

@@ -69,6 +69,10 @@ def test_pdf_passages_carry_their_page_and_section(engine: Engine) -> None:
     assert top.source.section == "二、主要任务"
     texts = [engine.store.text(r) for r in range(len(engine.store))]
     assert not any("— 1 —" in t or t == "某省教育厅" for t in texts)  # page furniture
+    pdf = [engine.store.get(r) for r in range(len(engine.store))
+           if engine.store.get(r).file == "notice.pdf"]
+    assert pdf[0].text.endswith("各市教育局：")  # the title block's tail: number, addressee
+    assert all(p.page == 1 for p in pdf)  # every passage of a paged format has its page
 
 
 def test_docx_heading_styles_become_sections_and_tables_rows(engine: Engine) -> None:

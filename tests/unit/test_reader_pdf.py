@@ -103,6 +103,33 @@ def test_gongwen_paragraphs_rejoined_with_title_pages_and_furniture_dropped(
     )
 
 
+@pytest.mark.parametrize("red_head", [("XX市教育局",), ("中共XX省委教育工作委员会",),
+                                      ("XX省教育厅", "XX省财政厅")],
+                         ids=["bureau", "party-committee", "joint"])
+def test_a_red_head_without_wenjian_is_the_issuer_not_the_title(
+    tmp_path: Path, red_head: tuple[str, ...]
+) -> None:
+    """Letters (函) and party offices print the agency's name alone, larger than the title."""
+    path = tmp_path / "letter.pdf"
+    write_pdf(path, [*(Para(line, size=36, align="center", red=True) for line in red_head),
+                     Para(DOC_NUMBER, align="center", gap_after=1),
+                     Para(TITLE, size=22, align="center", gap_after=1),
+                     Para(ADDRESSEE, align="left"), Para(INTRO)])
+    document = read_file(path)
+    assert [b.text for b in document.blocks if b.kind is BlockKind.TITLE] == [TITLE]
+    assert document.meta["issuer"] == "".join(red_head)
+
+
+def test_a_speech_title_above_its_subtitle_stays_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "speech.pdf"
+    main, subtitle = "奋力谱写教育强市建设新篇章", "——在全市教育工作会议上的讲话"
+    write_pdf(path, [Para(main, size=26, align="center"),
+                     Para(subtitle, size=20, align="center", gap_after=1), Para(INTRO)])
+    document = read_file(path)
+    assert [b.text for b in document.blocks if b.kind is BlockKind.TITLE] == [main]
+    assert "issuer" not in document.meta
+
+
 @pytest.mark.parametrize(
     "template", ["— {n} —", "- {n} -", "{n}", "第{n}页 共{total}页", "第 {n} 页", "{n}/{total}"]
 )
