@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from .readers import NOT_YET, READERS
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.yaml"
 ENV_PREFIX = "POLICYBOT_"
 
@@ -256,6 +258,10 @@ def retrieval_settings(
     extensions = corpus.strings("extensions")
     if not all(e.startswith(".") for e in extensions):
         raise corpus.fail("extensions", "a list of file endings starting with '.'", extensions)
+    unknown = sorted({e.lower() for e in extensions} - set(READERS) - set(NOT_YET))
+    if unknown:  # a typo (.tx) would otherwise read nothing and say so only as "not read"
+        raise ConfigError(f"setting corpus.extensions has {', '.join(unknown)}, which no reader "
+                          f"reads (readers: {', '.join(sorted(READERS))})")
     settings = RetrievalSettings(
         corpus_dirs=corpus.paths("dirs"),
         extensions=tuple(e.lower() for e in extensions),

@@ -41,6 +41,8 @@ def test_every_key_of_default_yaml_is_accepted_in_a_user_file(tmp_path: Path) ->
         ("bm25: {b: 1.5}", r"bm25\.b must be a number from 0 to 1"),
         ("search: {min_match: .nan}", r"search\.min_match must be a number"),
         ("corpus: {extensions: [txt]}", r"corpus\.extensions must be a list of file endings"),
+        ("corpus: {extensions: [.txt, .tx]}",
+         r"corpus\.extensions has \.tx, which no reader reads \(readers: \.doc, \.docx, "),
         ("passages: {min_chars: 400}", r"passages\.min_chars must be smaller"),
         ("cache: {workers: -1}", r"cache\.workers must be an integer from 0"),
     ],
