@@ -279,6 +279,26 @@ def test_no_answer_texts_cover_every_reason_and_show_the_note() -> None:
     assert NO_ANSWER_TEXTS["no-match"] in render_terminal(legacy, color=False)
 
 
+def _wait_until_reading(pid: int, timeout: float = 10) -> None:
+    """Until the child sleeps in select/poll, waiting for the terminal.
+
+    CPython's readline loses a SIGINT that lands after it prints the prompt but before it
+    waits for input; a person never types that fast, a loaded test machine does."""
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with open(f"/proc/{pid}/wchan") as wchan:
+                waiting_in = wchan.read()
+        except OSError:  # no /proc (not Linux): a pause long enough on any machine
+            time.sleep(1)
+            return
+        if "poll" in waiting_in or "select" in waiting_in:
+            return
+        time.sleep(0.05)
+
+
 def _pty_session(keys: list[bytes], cache: Path) -> tuple[int, str]:
     """`policybot ask` at a real terminal: send each key sequence once the prompt shows."""
     import pty
@@ -308,9 +328,7 @@ def _pty_session(keys: list[bytes], cache: Path) -> tuple[int, str]:
     for n, key in enumerate(keys, 1):
         read_until_prompt(n)
         if key == b"\x03":
-            # CPython's readline loses a SIGINT that lands after it prints the prompt but before
-            # it waits for input; a person never types that fast, a loaded test machine does.
-            time.sleep(0.5)
+            _wait_until_reading(pid)
         os.write(fd, key)
     end = time.monotonic() + 30
     while time.monotonic() < end:
@@ -328,6 +346,11 @@ def _pty_session(keys: list[bytes], cache: Path) -> tuple[int, str]:
         if done:
             return os.waitstatus_to_exitcode(status), output.decode("utf-8", "replace")
         if time.monotonic() > end:
+            try:
+                with open(f"/proc/{pid}/wchan") as wchan:
+                    output += f"\n[still running, waiting in {wchan.read()}]".encode()
+            except OSError:
+                pass
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             return -signal.SIGKILL, output.decode("utf-8", "replace")
