@@ -53,11 +53,13 @@ class CorpusState:
                    dict(data.get("bodies", {})))
 
 
-def scan(settings: RetrievalSettings, known: Mapping[str, list]) -> list[CorpusFile]:
+def scan(settings: RetrievalSettings, known: Mapping[str, list],
+         left_out: dict[str, int] | None = None) -> list[CorpusFile]:
     """Every corpus file with its content hash. A file whose size and mtime match what a
-    cached index recorded keeps that hash unread, so opening a big corpus stays fast."""
+    cached index recorded keeps that hash unread, so opening a big corpus stays fast.
+    ``left_out`` counts the files of other endings (see find_files)."""
     files = []
-    for path, name in find_files(settings.corpus_dirs, settings.extensions):
+    for path, name in find_files(settings.corpus_dirs, settings.extensions, left_out):
         try:
             stat = path.stat()
         except OSError as exc:

@@ -25,7 +25,6 @@ from .build import build_segment
 from .cache import FORMAT, CacheError, IndexCache, Manifest
 from .corpus import CorpusFile, CorpusState, FileReport, corpus_key, inspect_file, read_passages
 from .corpus import scan as scan_files
-from .files import other_endings
 from .index import BM25Index, top_k
 from .model import (
     Answer,
@@ -91,14 +90,16 @@ class Engine:
         fingerprint = {"format": FORMAT, "code": _code_digest(),
                        "settings": settings.fingerprint(), "tokens": tokenizer.fingerprint()}
         config_id = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
-        files = scan_files(settings, cache.known_signatures())
+        left_out: dict[str, int] = {}
+        files = scan_files(settings, cache.known_signatures(), left_out)
+        not_read = dict(sorted(left_out.items(), key=lambda item: (-item[1], item[0])))
         key = corpus_key(files, fingerprint)
         problem = None
         try:
             manifest = cache.manifest(key)
             if manifest is not None:
                 engine = cls._load(settings, queries, cache, manifest)
-                engine.report.not_read = other_endings(settings.corpus_dirs, settings.extensions)
+                engine.report.not_read = not_read
                 engine.report.seconds = time.perf_counter() - started
                 cache.touch(key)
                 return engine
@@ -109,7 +110,7 @@ class Engine:
         engine, manifest = cls._extend_or_build(settings, queries, cache, files, config_id,
                                                 progress)
         engine.report.cache_problem = problem
-        engine.report.not_read = other_endings(settings.corpus_dirs, settings.extensions)
+        engine.report.not_read = not_read
         cache.save_manifest(key, manifest)
         engine.report.seconds = time.perf_counter() - started
         return engine

@@ -16,8 +16,8 @@ from .readers import RawDocument, read_document
 from .readers.errors import UnreadableFile
 from .readers.text import decode
 
-__all__ = ["SourceFile", "UnreadableFile", "decode", "digest_of", "find_files", "other_endings",
-           "read_file", "sha256_bytes"]
+__all__ = ["SourceFile", "UnreadableFile", "decode", "digest_of", "find_files", "read_file",
+           "sha256_bytes"]
 
 
 @dataclass(frozen=True)
@@ -27,37 +27,28 @@ class SourceFile:
     document: RawDocument
 
 
-def find_files(dirs: tuple[Path, ...], extensions: tuple[str, ...]) -> Iterator[tuple[Path, str]]:
+def find_files(dirs: tuple[Path, ...], extensions: tuple[str, ...],
+               left_out: dict[str, int] | None = None) -> Iterator[tuple[Path, str]]:
     """Yield (path, display name) for every corpus file, in a stable order: files ending in
     one of ``extensions`` (any case), hidden files skipped (uploads are written under a
-    hidden temporary name first)."""
+    hidden temporary name first).
+
+    ``left_out``, when given, counts the other visible files by ending ('' for none), so a
+    folder of .ofd or .xls files is reported instead of silently ignored."""
     wanted = {e.lower() for e in extensions}
     several = len(dirs) > 1
-    for root, path in _visible_files(dirs):
-        if path.suffix.lower() in wanted:
-            rel = path.relative_to(root).as_posix()
-            yield path, f"{root.name}/{rel}" if several else rel
-
-
-def other_endings(dirs: tuple[Path, ...], extensions: tuple[str, ...]) -> dict[str, int]:
-    """How many files of the corpus directories find_files leaves out, by ending (most first;
-    '' for none), so a folder of .ofd or .xls files is reported instead of silently ignored."""
-    wanted = {e.lower() for e in extensions}
-    counts: dict[str, int] = {}
-    for _, path in _visible_files(dirs):
-        ending = path.suffix.lower()
-        if ending not in wanted:
-            counts[ending] = counts.get(ending, 0) + 1
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-
-
-def _visible_files(dirs: tuple[Path, ...]) -> Iterator[tuple[Path, Path]]:
     for root in dirs:
         if not root.is_dir():
             raise FileNotFoundError(f"corpus directory not found: {root}")
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            if not path.name.startswith("."):
-                yield root, path
+            if path.name.startswith("."):
+                continue
+            ending = path.suffix.lower()
+            if ending in wanted:
+                rel = path.relative_to(root).as_posix()
+                yield path, f"{root.name}/{rel}" if several else rel
+            elif left_out is not None:
+                left_out[ending] = left_out.get(ending, 0) + 1
 
 
 def display_name(path: Path, dirs: Iterable[Path]) -> str | None:

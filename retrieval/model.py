@@ -143,7 +143,8 @@ class IndexReport:
     cache_problem: str | None = None  # why a cached index was unusable and rebuilt
     seconds: float = 0.0
     duplicates: int = 0  # documents not indexed because another file holds the same text
-    # Files of the corpus directories with an ending corpus.extensions leaves out, by ending.
+    # Files of the corpus directories with an ending corpus.extensions leaves out, by ending
+    # (most first).
     not_read: dict[str, int] = field(default_factory=dict)
 
 

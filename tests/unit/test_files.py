@@ -9,14 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import Engine
-from retrieval.files import (
-    UnreadableFile,
-    decode,
-    display_name,
-    find_files,
-    other_endings,
-    read_file,
-)
+from retrieval.files import UnreadableFile, decode, display_name, find_files, read_file
 from retrieval.readers import BlockKind
 from tests.support.make_docs import make_docx
 
@@ -66,12 +59,16 @@ def test_find_files_by_ending_hidden_skipped_names_prefixed_when_several(tmp_pat
     assert display_name(tmp_path / "x.txt", (one, two)) is None
 
 
-def test_other_endings_counts_what_find_files_leaves_out(tmp_path: Path) -> None:
+def test_find_files_counts_what_it_leaves_out_by_ending(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     for name in ("a.txt", "b.OFD", "sub/c.ofd", "d.xls", "README", ".hidden.ofd"):
         (tmp_path / name).write_bytes(b"x")
-    assert other_endings((tmp_path,), (".txt",)) == {".ofd": 2, "": 1, ".xls": 1}
-    assert other_endings((tmp_path,), (".txt", ".ofd", ".xls", "")) == {}
+    left_out: dict[str, int] = {}
+    assert [n for _, n in find_files((tmp_path,), (".txt",), left_out)] == ["a.txt"]
+    assert left_out == {".ofd": 2, "": 1, ".xls": 1}
+    everything: dict[str, int] = {}
+    list(find_files((tmp_path,), (".txt", ".ofd", ".xls", ""), everything))
+    assert everything == {}
 
 
 def test_read_file_gives_the_document(tmp_path: Path) -> None:
