@@ -310,19 +310,23 @@ def _title_segment(root, segments: list[Segment], inside: list[Segment]) -> Segm
     return (h1 or before or [None])[-1]
 
 
+# The line shapes of page furniture, by rule. A line matching several is recorded under the
+# first rule of the order: inside the article short lines are tried share bar first, outside it
+# breadcrumb and footer first.
+_LINE_RULES = {"html-share": SHARE, "html-meta": META_LINE, "html-breadcrumb": BREADCRUMB,
+               "html-footer": FOOTER, "html-related": RELATED}
+_INSIDE_ORDER = ("html-share", "html-meta", "html-breadcrumb", "html-footer", "html-related")
+_OUTSIDE_ORDER = ("html-breadcrumb", "html-footer", "html-share", "html-related", "html-meta")
+
+
+def _line_rule(text: str, order: tuple[str, ...]) -> str | None:
+    return next((rule for rule in order if _LINE_RULES[rule].search(text)), None)
+
+
 def _rule_inside(segment: Segment, related: set[object]) -> str | None:
     text = segment.text
-    if len(text) <= SHORT_LINE:
-        if SHARE.search(text):
-            return "html-share"
-        if META_LINE.search(text):
-            return "html-meta"
-        if BREADCRUMB.search(text):
-            return "html-breadcrumb"
-        if FOOTER.search(text):
-            return "html-footer"
-        if RELATED.search(text):
-            return "html-related"
+    if len(text) <= SHORT_LINE and (rule := _line_rule(text, _INSIDE_ORDER)):
+        return rule
     if any(a in related for a in _ancestors(segment.element)):
         return "html-related"
     return None
@@ -330,16 +334,8 @@ def _rule_inside(segment: Segment, related: set[object]) -> str | None:
 
 def _rule_outside(segment: Segment) -> str:
     text = segment.text
-    if BREADCRUMB.search(text):
-        return "html-breadcrumb"
-    if FOOTER.search(text):
-        return "html-footer"
-    if SHARE.search(text):
-        return "html-share"
-    if RELATED.search(text):
-        return "html-related"
-    if META_LINE.search(text):
-        return "html-meta"
+    if rule := _line_rule(text, _OUTSIDE_ORDER):
+        return rule
     if segment.link_chars >= 0.5 * len(text):
         return "html-nav"
     return "html-outside"
