@@ -45,10 +45,11 @@ from .tokens import LONE_SURROGATE, Tokenizer
 log = logging.getLogger(__name__)
 
 # The code that decides what is indexed: a change to any of these rebuilds every cache.
-INDEXING_CODE = ("files.py", "boilerplate.py", "documents.py", "passages.py", "tokens.py",
-                 "index.py", "store.py", "corpus.py", "build.py", "cache.py", "scope.py",
-                 "readers/__init__.py", "readers/text.py", "readers/pdf.py", "readers/docx.py",
-                 "readers/html.py", "readers/office.py")
+INDEXING_CODE = ("files.py", "boilerplate.py", "documents.py", "metadata.py", "passages.py",
+                 "tokens.py", "index.py", "store.py", "corpus.py", "build.py", "cache.py",
+                 "scope.py", "readers/__init__.py", "readers/text.py", "readers/pdf.py",
+                 "readers/docx.py", "readers/html.py", "readers/office.py", "readers/ofd.py",
+                 "readers/doc.py")
 LATIN = re.compile(r"[A-Za-z]")
 # A scope of at most this many passages is scored by looking its rows up in each term's
 # postings; a larger one by the union of the postings (cheaper past this size).

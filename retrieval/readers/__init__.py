@@ -73,12 +73,10 @@ READERS: Mapping[str, str] = {
     ".wps": "office",
     ".rtf": "office",
     ".pdf": "pdf",
+    ".ofd": "ofd",  # own reader over zipfile + lxml (easyofd needs PyMuPDF, AGPL)
 }
-# Formats users do send but nothing here can read yet, with what to do instead. OFD: easyofd
-# needs PyMuPDF (AGPL), ofdparser has been unmaintained since 2023.
-NOT_YET: Mapping[str, str] = {
-    ".ofd": "OFD files cannot be read yet: convert to PDF first",
-}
+# Formats users do send but nothing here can read yet, with what to do instead.
+NOT_YET: Mapping[str, str] = {}
 
 
 def _available(module: str) -> bool:

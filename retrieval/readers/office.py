@@ -1,44 +1,90 @@
-"""Old and other office formats (.doc, .wps, .rtf) via LibreOffice, then the .docx reader.
+"""Old and other office formats (.doc, .wps, .rtf): LibreOffice when installed, else Python.
 
-There is no well-kept, licence-compatible pure-Python reader for .doc/.wps; LibreOffice's
-converter is the reliable one, so it is an optional system dependency: without it these
-files are reported with what to install, never guessed at.
+LibreOffice's converter (to .docx, then the .docx reader) is the high-fidelity path: it keeps
+tables and styles of every kind of file. Without it, a Word 97-2003 binary (.doc, and WPS
+Writer's .wps, the same OLE compound format) is read by the piece-table reader in ``doc``,
+which also takes over when LibreOffice fails on a file. What the bytes are decides, not
+only the name: a .docx or a web page saved under .doc goes to its own reader. .rtf still
+needs LibreOffice.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from . import RawDocument
+from . import doc as doc_reader
 from . import docx as docx_reader
 from .errors import UnreadableFile
 
+log = logging.getLogger(__name__)
+
 CONVERT_TIMEOUT = 120  # seconds; a big .doc converts in a few, a hung soffice is killed
 FORMATS = {".doc": "doc", ".wps": "wps", ".rtf": "rtf"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
 
 
 def read(path: Path, data: bytes) -> RawDocument:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise UnreadableFile("unsupported-format", f"unsupported format: {suffix}")
-    converted = convert_to_docx(data, suffix)
-    document = docx_reader.read(path, converted)
-    return RawDocument(blocks=document.blocks, format=FORMATS[suffix], meta=document.meta,
-                       dropped=document.dropped)
+    if data.startswith(ZIP_MAGIC):  # a .docx given an old name (web sites often do this)
+        return replace(docx_reader.read(path, data), format=FORMATS[suffix])
+    if suffix != ".rtf" and _looks_html(data):  # Word's "save as web page" kept as .doc
+        from . import html as html_reader
+
+        return html_reader.read(path, data)
+    ole = data.startswith(OLE_MAGIC)
+    rtf = suffix == ".rtf" or data.lstrip()[:5] == b"{\\rtf"
+    if soffice_path() is not None:
+        try:
+            converted = convert_to_docx(data, suffix)
+        except UnreadableFile as exc:
+            if not ole:
+                raise
+            log.info("LibreOffice failed on %s (%s): reading it in Python", path, exc)
+        else:
+            document = docx_reader.read(path, converted)
+            return RawDocument(blocks=document.blocks, format=FORMATS[suffix],
+                               meta=document.meta, dropped=document.dropped)
+    if ole:
+        return replace(doc_reader.read(path, data), format=FORMATS[suffix])
+    if rtf:
+        raise _needs_libreoffice(suffix if suffix == ".rtf" else f"{suffix} (an RTF file)")
+    raise UnreadableFile(
+        "cannot-read", f"not a Word 97-2003 or WPS Writer file (no OLE compound file header): "
+        f"damaged, or another format named {suffix}")
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _needs_libreoffice(suffix: str) -> UnreadableFile:
+    return UnreadableFile(
+        "needs-libreoffice",
+        f"needs LibreOffice (soffice) to read {suffix}: install it, "
+        "e.g. apt-get install libreoffice-writer")
+
+
+def _looks_html(data: bytes) -> bool:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<html", b"<!doctype html")) or (
+        head.startswith(b"<") and b"<html" in head)
 
 
 def convert_to_docx(data: bytes, suffix: str) -> bytes:
     """The bytes of ``data`` (a ``suffix`` file) converted to .docx by LibreOffice."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    soffice = soffice_path()
     if soffice is None:
-        raise UnreadableFile(
-            "needs-libreoffice",
-            f"needs LibreOffice (soffice) to read {suffix}: install it, "
-            "e.g. apt-get install libreoffice-writer")
+        raise _needs_libreoffice(suffix)
     with tempfile.TemporaryDirectory(prefix="policybot-office-") as tmp:
         work = Path(tmp)
         source = work / f"input{suffix}"

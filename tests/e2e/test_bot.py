@@ -441,7 +441,7 @@ async def test_reload_by_admin_picks_up_new_files_says_what_it_skipped_and_is_re
     assert "关于研学旅行基地的讲话" not in before["text"]
     (corpus / "reload.txt").write_text(RELOAD_SPEECH, encoding="utf-8")
     (corpus / "binary<1>.md").write_bytes(b"\x00\xff\x00\xfe" * 64)  # skipped, named
-    (corpus / "notice.ofd").write_bytes(b"PK")  # not read, counted
+    (corpus / "table.xls").write_bytes(b"PK")  # not read, counted
     try:
         await server.send_message(user_id=ADMIN, text="/reload")
         # Questions during the rebuild are answered (by the old index).
@@ -451,11 +451,11 @@ async def test_reload_by_admin_picks_up_new_files_says_what_it_skipped_and_is_re
         done = await server.wait_edit(ADMIN, status["message_id"], timeout=60)
         assert done["text"].startswith("索引已更新")
         assert f"跳过 1 个文件：\n• {corpus.name}/binary<1>.md：不是文本文件" in done["text"]
-        assert "格式不在 corpus.extensions 中而没有读取：.ofd 1 个" in done["text"]
+        assert "格式不在 corpus.extensions 中而没有读取：.xls 1 个" in done["text"]
         after = await ask(server, 1062, "研学旅行营地", count=2)
         assert "关于研学旅行基地的讲话" in after["text"]
     finally:
-        for name in ("reload.txt", "binary<1>.md", "notice.ofd"):
+        for name in ("reload.txt", "binary<1>.md", "table.xls"):
             (corpus / name).unlink()
 
 

@@ -46,7 +46,7 @@ def test_index_reports_files_of_other_endings_with_advice(capsys, tmp_path: Path
     code, out, _ = run_cli(capsys, "index", "--config", str(config), "--corpus", str(tmp_path))
     assert code == 0
     line = next(x for x in out.splitlines() if x.startswith("not read"))
-    assert ".ofd 2 (OFD files cannot be read yet: convert to PDF first)" in line
+    assert ".ofd 2 (readable: add it to corpus.extensions)" in line
     assert ".pdf 1 (readable: add it to corpus.extensions)" in line and ".xls 1" in line
     (tmp_path / "ok.txt").unlink()
     code, _, err = run_cli(capsys, "index", "--config", str(config), "--corpus", str(tmp_path))

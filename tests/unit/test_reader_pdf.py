@@ -235,3 +235,263 @@ def test_fifty_pages_read_quickly(tmp_path: Path) -> None:
 
     assert [block.text for block in document.blocks] == [LONG, "一、总体要求", GUIDE] * 84
     assert elapsed < 5.0  # about 0.3 s here; generous for shared machines
+
+
+# --- reading order from positions, garbled text layers ---------------------------------------
+# Drawn the way WPS writes PDFs: pieces of lines, each in a `320 Tf` font under a 0.05 text
+# matrix (16 pt on the page), in whatever order the test gives. (PDFium reports nothing for
+# a one-character string in a font it has no glyphs of, and takes a piece for a copy of an
+# equal one nearby in that font: pieces are two characters, or whole lines.)
+
+WPS_SIZE = 16.0
+
+
+def draw_chars(path: Path, pages: list[list[tuple[str, float, float, float]]]) -> None:
+    """Each page: (text, x, baseline, size) in content-stream order."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for chars in pages:
+        for char, x, y, size in chars:
+            text = pdf.beginText()
+            text.setFont("STSong-Light", size * 20)
+            text.setTextTransform(0.05, 0, 0, 0.05, x, y)
+            text.textOut(char)
+            pdf.drawText(text)
+        pdf.showPage()
+    pdf.save()
+
+
+def wrap(text: str, per_line: int, indent: int = 2) -> list[str]:
+    lines, rest = [text[: per_line - indent]], text[per_line - indent :]
+    while rest:
+        lines.append(rest[:per_line])
+        rest = rest[per_line:]
+    return lines
+
+
+def place(lines: list[str], x: float, top: float, *, size: float = WPS_SIZE, indent: int = 2,
+          pitch: float = 30.0) -> list[list[tuple[str, float, float, float]]]:
+    """Each line's characters, one em apart; the first line indented."""
+    return [
+        [(char, x + (indent * size if n == 0 else 0) + i * size, top - n * pitch, size)
+         for i, char in enumerate(line)]
+        for n, line in enumerate(lines)
+    ]
+
+
+def pieces(line: list, n: int) -> list:
+    """A line's characters in pieces of n, each drawn where its first character goes."""
+    return [("".join(c for c, *_ in line[i : i + n]), *line[i][1:]) for i in range(0, len(line), n)]
+
+
+def interleave(a: list, b: list) -> list:
+    """Two lines' pieces alternately, as WPS writes neighbouring lines."""
+    a, b = pieces(a, 2), pieces(b, 2)
+    out = []
+    for i in range(max(len(a), len(b))):
+        out += a[i : i + 1] + b[i : i + 1]
+    return out
+
+
+def test_wps_interleaved_lines_and_superscripts_read_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "wps.pdf"
+    rows = place(wrap(INTRO, 28), 79, 740) + place(wrap(GUIDE, 28), 79, 740 - 30 * 4)
+    # A citation mark raised half an em after the last character of INTRO's first line.
+    first = rows[0]
+    end = first[-1][1] + WPS_SIZE
+    mark = [("[1]", end, 740 + 8, 8.0)]
+    stream: list = []
+    for a, b in zip(rows[0::2], rows[1::2], strict=False):
+        stream += interleave(a, b)
+    if len(rows) % 2:
+        stream += pieces(rows[-1], 2)
+    draw_chars(path, [mark + stream])
+    assert len(rows) == 6 and "".join(c for c, *_ in stream[:3]) != INTRO[:6]
+
+    document = read_file(path)
+
+    head = len(wrap(INTRO, 28)[0])
+    assert [block.text for block in document.blocks] == [
+        INTRO[:head] + "[1]" + INTRO[head:], GUIDE]
+
+
+@pytest.mark.parametrize("shift,right_text", [
+    (0.0, FULL + CLOSING + GUIDE),  # baselines lined up across the gutter
+    (7.0, FULL + CLOSING + GUIDE),  # the right column's lines between the left one's
+    (0.0, LONG),  # the right column runs longer
+], ids=["aligned", "offset", "unequal"])
+def test_two_columns_read_column_by_column(
+    tmp_path: Path, shift: float, right_text: str
+) -> None:
+    path = tmp_path / "columns.pdf"
+    size, per_line = 12.0, 18
+    title = "教育工作简报"
+    left_text = INTRO + GUIDE
+    left = place(wrap(left_text, per_line), 60, 700, size=size, pitch=20)
+    right = place(wrap(right_text, per_line), 60 + per_line * size + 2 * size, 700 - shift,
+                  size=size, pitch=20)
+    stream = [(title, 200, 760, 22.0)]
+    for n in range(max(len(left), len(right))):  # row by row across both columns
+        stream += pieces(left[n], 99) if n < len(left) else []
+        stream += pieces(right[n], 99) if n < len(right) else []
+    draw_chars(path, [stream])
+
+    document = read_file(path)
+
+    assert [(block.kind, block.text) for block in document.blocks] == [
+        (BlockKind.TITLE, title), (BlockKind.PARAGRAPH, left_text),
+        (BlockKind.PARAGRAPH, right_text)]
+
+
+def test_a_table_is_read_row_by_row(tmp_path: Path) -> None:
+    """Label and value cells have a gap between them on every row, but the labels end
+    wherever they end: a table, not two columns of prose."""
+    from retrieval.readers.pdf import _extract
+
+    path = tmp_path / "table.pdf"
+    cells = [("项目", "新建学校三所"), ("资金来源", "省级财政专项资金"),
+             ("实施期限", "二〇二四年至二〇二六年"), ("责任单位", "县教育局"),
+             ("牵头领导", "分管副县长"), ("考核方式", "年度考核与终期评估相结合"),
+             ("经费", "一千二百万元"), ("建设内容", "教学楼、运动场及配套设施"),
+             ("监督", "县审计局")]
+    stream = []
+    for n, (label, value) in enumerate(cells):
+        y = 740 - 30 * n
+        stream += [(label, 79, y, 16.0), (value, 240, y, 16.0)]
+    draw_chars(path, [stream])
+
+    pages, _ = _extract(path.read_bytes())
+
+    assert [(line.text, line.column) for line in pages[0].lines] == [
+        (f"{label} {value}", 0) for label, value in cells]
+
+
+def _garble(text: str) -> str:
+    """A fixed substitution of each character by a rare one, as a font without a correct
+    Unicode map gives (犐犆犛 for ICS)."""
+    from retrieval.readers.pdf import _common_chars
+
+    common = _common_chars()
+    rare = [chr(code) for code in range(0x4E00, 0x9FA6)
+            if chr(code) not in common and _gbk(chr(code))]
+    mapping = {ch: rare[(i * 37) % len(rare)] for i, ch in enumerate(sorted(set(text)))}
+    return "".join(mapping.get(ch, ch) for ch in text)
+
+
+def _gbk(char: str) -> bool:
+    try:
+        char.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def test_a_garbled_text_layer_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "garbled.pdf"
+    garbled = _garble(LONG)
+    assert garbled != LONG and len(garbled) == len(LONG)
+    write_pdf(path, [Para(_garble(INTRO)), Para(garbled), Para(_garble(GUIDE))])
+
+    with pytest.raises(UnreadableFile) as caught:
+        read_file(path)
+
+    assert caught.value.code == "garbled-text-layer"
+    assert str(caught.value) == (
+        "text layer cannot be decoded (garbled): convert or OCR it first")
+
+
+def test_the_same_text_ungarbled_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "plain.pdf"
+    write_pdf(path, [Para(INTRO), Para(LONG), Para(GUIDE)])
+    assert [block.text for block in read_file(path).blocks] == [INTRO, LONG, GUIDE]
+
+
+def test_one_garbled_page_in_a_readable_document_is_dropped_and_reported(
+    tmp_path: Path
+) -> None:
+    path = tmp_path / "one_bad_page.pdf"
+    texts = [LONG, INTRO + GUIDE, FULL + CLOSING, GUIDE + INTRO, CLOSING + LONG]
+    bad_text = _garble(LONG)
+    pages = [[piece for line in place(wrap(text, 28), 79, 740) for piece in pieces(line, 99)]
+             for text in [*texts[:2], bad_text, *texts[2:]]]
+    draw_chars(path, pages)
+
+    document = read_file(path)
+
+    assert [block.text for block in document.blocks] == texts
+    garbled = [d for d in document.dropped if d.rule == "garbled-text-layer"]
+    assert "".join(d.text for d in garbled) == bad_text
+
+
+def test_kangxi_radicals_become_ideographs(tmp_path: Path) -> None:
+    path = tmp_path / "radicals.pdf"
+    radicals = "关于实施⾰命⽂物保护利⽤⼯程的意⻅，中华⺠族各部⻔"
+    write_pdf(path, [Para(radicals + INTRO)])
+    unified = "关于实施革命文物保护利用工程的意见，中华民族各部门"
+    assert read_file(path).blocks[0].text == unified + INTRO
+
+
+def test_traditional_chinese_is_not_taken_for_garbled(tmp_path: Path) -> None:
+    """jieba's dictionary is simplified Chinese; a Hong Kong text is readable all the same."""
+    path = tmp_path / "traditional.pdf"
+    text = (
+        "香港自古以來就是中國的領土，一八四零年鴉片戰爭以後被英國佔領。一九八四年十二月十九日，"
+        "中英兩國政府簽署了關於香港問題的聯合聲明，確認中華人民共和國政府於一九九七年七月一日"
+        "恢復對香港行使主權，從而實現了長期以來中國人民收回香港的共同願望。"
+    )
+    write_pdf(path, [Para(text)])
+    assert [block.text for block in read_file(path).blocks] == [text]
+
+
+def test_a_map_garbling_into_common_characters_is_refused(tmp_path: Path) -> None:
+    """Every character is a common one, but their pairs make no words."""
+    from retrieval.readers.pdf import _common_chars
+
+    common = sorted(ch for ch in _common_chars() if _gbk(ch) and "\u4e00" <= ch <= "\u9fa5")
+    text = INTRO + LONG + GUIDE
+    mapping = {ch: common[(i * 7919) % len(common)] for i, ch in enumerate(sorted(set(text)))}
+    path = tmp_path / "shifted.pdf"
+    write_pdf(path, [Para("".join(mapping.get(ch, ch) for ch in part))
+                     for part in (INTRO, LONG, GUIDE)])
+
+    with pytest.raises(UnreadableFile) as caught:
+        read_file(path)
+
+    assert caught.value.code == "garbled-text-layer"
+
+
+@pytest.mark.parametrize("turn", [90, 270], ids=["up", "down"])
+def test_text_turned_on_the_page_reads_along_its_lines(tmp_path: Path, turn: int) -> None:
+    """A landscape page set on a portrait one (a wide table in a report): its lines run up
+    or down the page and are read along themselves."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "turned.pdf"
+    english = (
+        "The Ministry of Education issued the guideline on teacher development in 2024, "
+        "asking every province to strengthen training, raise salaries and improve the "
+        "evaluation of teachers working in rural schools and remote areas. " * 2
+    ).strip()
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.translate(*((A4[0], 0) if turn == 90 else (0, A4[1])))
+    pdf.rotate(turn)
+    # (Latin text: PDFium reports no turned characters of a CJK font it has no glyphs of.)
+    words, lines = english.split(), [""]
+    for word in words:
+        if len(lines[-1]) + len(word) > 70:
+            lines.append("")
+        lines[-1] = f"{lines[-1]} {word}".strip()
+    pdf.setFont("Helvetica", 12)
+    for n, line in enumerate(lines):
+        pdf.drawString(60 + (24 if n == 0 else 0), 520 - 18 * n, line)
+    pdf.showPage()
+    pdf.save()
+    assert len(lines) >= 4
+
+    assert [block.text for block in read_file(path).blocks] == [english]

@@ -249,19 +249,19 @@ def test_without_libreoffice_the_reason_says_what_to_install(tmp_path: Path) -> 
     # A child process with a PATH lacking soffice: the real lookup, not a patched one.
     script = ("from pathlib import Path\n"
               "from retrieval.readers import read_document, UnreadableFile\n"
-              "try:\n    read_document(Path('a.doc'), b'\\xd0\\xcf\\x11\\xe0 doc')\n"
+              "try:\n    read_document(Path('a.rtf'), b'{\\\\rtf1 doc}')\n"
               "except UnreadableFile as e:\n    print(e.code, '|', e)\n")
     env = {**os.environ, "PATH": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          env=env, cwd=Path(__file__).parents[2], check=True).stdout
-    assert out.startswith("needs-libreoffice | needs LibreOffice (soffice) to read .doc")
+    assert out.startswith("needs-libreoffice | needs LibreOffice (soffice) to read .rtf")
     assert "apt-get install libreoffice-writer" in out
 
 
-def test_ofd_reason_and_unknown_formats() -> None:
+def test_broken_ofd_and_unknown_formats() -> None:
     with pytest.raises(UnreadableFile) as caught:
         read_document(Path("公文.ofd"), b"PK\x03\x04 not really")
-    assert caught.value.code == "unsupported-format" and "convert to PDF" in str(caught.value)
+    assert caught.value.code == "cannot-read" and "not an OFD package" in str(caught.value)
     with pytest.raises(UnreadableFile) as caught:
         read_document(Path("image.png"), b"\x89PNG")
     assert caught.value.code == "unsupported-format"
@@ -273,7 +273,7 @@ def test_supported_extensions_are_the_readable_suffixes() -> None:
     assert tuple(sorted(SUPPORTED_EXTENSIONS)) == SUPPORTED_EXTENSIONS
     assert {".txt", ".md", ".docx", ".html", ".htm", ".doc", ".wps", ".rtf"} <= set(
         SUPPORTED_EXTENSIONS)
-    assert ".ofd" not in SUPPORTED_EXTENSIONS  # refused with advice, not read
+    assert ".ofd" in SUPPORTED_EXTENSIONS
     assert set(SUPPORTED_EXTENSIONS) <= set(READERS)
 
 
