@@ -58,7 +58,8 @@ SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^[【\[]?\s*(字号|字体|文字大小)\s*[:：]|^(分享到|分享|转发到|扫一扫|扫码|微信扫一扫)|"
         r"^(打印本页|打印|关闭窗口|关闭本页|返回顶部|回到顶部|收藏本页|收藏|下载|全屏|纠错|"
         r"加大|还原|减小|默认|大|中|小|[>|｜×•·/【】\[\]]+)$|"
-        r"^.{0,30}(打印本页|关闭窗口|返回顶部|【打印】|【关闭】|【收藏】).{0,30}$")),
+        r"^(?!.*(19|20)\d{2}\s*年\s*\d{1,2}\s*月)"  # a 落款 glued to the bar is content
+        r".{0,30}(打印本页|关闭窗口|返回顶部|【打印】|【关闭】|【收藏】).{0,30}$")),
     # "本报记者 戴冰摄", "（新华社记者 李学仁 摄）", "图为…（记者 XX 摄）": photo captions.
     ("caption", re.compile(
         r"^[（(]?\s*(本报|新华社|人民网|中新社|央视网)?(特约)?(记者|通讯员|摄影)\s*[\u4e00-\u9fff·\s]{2,16}"
@@ -73,12 +74,17 @@ SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "下面网友分享多篇相关内容供您参考学习": article-site intros.
     ("site-intro", re.compile(
         r"下面(网友|小编|为大家|为您|是)?.{0,10}(分享|整理|收集|带来).{0,30}(供|希望|欢迎)")),
-    # A line that is only a date and time: the page's publishing stamp, not text.
+    # A line that is only a date in digits (2013-03-02), or a date and time: the page's
+    # publishing stamp, not text. A date in words (2020年2月2日) is a document's 落款: content.
     ("date-line", re.compile(
-        r"^(19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-        r"(\s*\d{1,2}\s*[:：时]\s*\d{1,2}\s*分?(\s*[:：]\s*\d{1,2}\s*秒?)?)?$")),
+        r"^(19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
+        r"(\s*\d{1,2}\s*[:：时]\s*\d{1,2}\s*分?(\s*[:：]\s*\d{1,2}\s*秒?)?)?$"
+        r"|^(19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+        r"\s*\d{1,2}\s*[:：时]\s*\d{1,2}\s*分?(\s*[:：]\s*\d{1,2}\s*秒?)?$")),
     ("page-number", PAGE_NUMBER),
 )
+# A date in words ending a line: the 落款 of a document (人力资源社会保障部 财政部 2020年2月20日).
+CLOSING_DATE = re.compile(r"(19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 # A line that only separates breadcrumb items ("首页" / ">" / "要闻").
 CRUMB_SEPARATOR = re.compile(r"^\s*(>>?|»|›|→|/|\\)\s*$")
 CRUMB_MAX = 12
@@ -114,8 +120,8 @@ def shape_rule(line: str) -> str | None:
     for name, pattern in SHAPES:
         if pattern.search(line) and (name != "footer" or len(line) <= FOOTER_MAX_CHARS):
             return name
-    if KEYWORDS.match(line) and not DOC_TYPE.search(line):
-        return "keyword-list"
+    if KEYWORDS.match(line) and not DOC_TYPE.search(line) and not CLOSING_DATE.search(line):
+        return "keyword-list"  # but issuers' names before their date are a 落款: content
     return None
 
 

@@ -101,7 +101,8 @@ def document_info(document: Document, passages: int) -> DocumentInfo:
     meta = document.meta
     return DocumentInfo(id=document_id(document.file, document.index), title=meta.title,
                         file=document.file, passages=passages, date=meta.date,
-                        place=meta.place, issuer=meta.issuer, url=meta.url)
+                        place=meta.place, issuer=meta.issuer, url=meta.url,
+                        number=meta.number)
 
 
 def read_passages(files: list[CorpusFile], settings: RetrievalSettings,

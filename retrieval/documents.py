@@ -23,9 +23,9 @@ from .boilerplate import (
     fold,
     shape_rule,
 )
+from .metadata import DOC_NUMBER, arabic, document_meta, iso_date
 from .model import Document, DocumentMeta, DroppedLine, Unit
 from .readers import BlockKind, RawDocument
-from .scope import places_in
 
 # "第二篇：标题" starts a new document inside a compilation file.
 DOCUMENT_MARKER = re.compile(r"^\s*第[一二三四五六七八九十百\d]+篇\s*[:：]\s*(.*)$")
@@ -44,16 +44,13 @@ TITLE_MAX = 60
 # A section heading's marker: such a line is no title (第一篇讲话 may be one).
 SECTION_MARKER = re.compile(r"^[（(]?[一二三四五六七八九十]+[、)）]|^[（(]?\d{1,2}[.、．)）](?!\d)")
 DASHES = ("——", "――", "—", "--")  # a subtitle opens with a dash
+# A flattened notice's title: its opening words up to the first space.
+OPENING_TITLE = re.compile(r"^([^\s:：，,]{6,60}?)[ \u3000\t\u00a0]+(?=\S)")
 HEAD_LINES = 15  # the title is looked for among this many lines at the top of a document
 # A person or office that delivered or issued the document: "四川省人民政府省长 施小琳".
 SPEAKER = re.compile(
     r"(省长|市长|县长|区长|州长|主席|总理|书记|主任|厅长|局长|部长|校长|院长|委员|代表)"
     r"[\s\u3000]*[\u4e00-\u9fff·]{2,4}$")
-FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})")
-MONTH_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月")
-YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-CN_DIGITS = "〇一二三四五六七八九零"
-CN_NUMBER = re.compile(r"[〇零一二三四五六七八九十]+(?=[年月日])")
 URL = re.compile(r"https?://[^\s<>\"'）)]+")
 # A line that opens with this continues the previous one (a link or footnote broke it).
 CONTINUATION = re.compile(r"^[，。、；：）」』”’,.;:)%％]")
@@ -128,7 +125,10 @@ def split_documents(raw: RawDocument, file: str,
         units = _units(rest, found, seen)
         if not units and not front:
             continue
-        meta = _meta(title or PurePosixPath(file).stem, front, units, raw.meta, found, file)
+        # Furniture lines may hold a 落款 (a print bar on its line): only of a file's one document.
+        furniture = [d.text for d in found.dropped] if len(groups) == 1 else []
+        meta = _meta(title or PurePosixPath(file).stem, front, units, raw.meta, found, file,
+                     furniture, raw.format)
         documents.append(Document(file=file, index=len(documents), meta=meta,
                                   units=tuple(units), front=tuple(front),
                                   front_page=front_lines[0].page if front_lines else None))
@@ -313,6 +313,8 @@ def _take_title(body: list[_Line], meta_title: str | None,
         pick = next((i for i in named if DOC_TYPE.search(_clean_title(lines[i].text))),
                     named[0] if named else None)
         if pick is None:
+            if not meta_title and (opened := _opening_title(lines)):
+                return opened
             return meta_title and _clean_title(meta_title, found), [], lines
         for i in head:
             if i < pick:
@@ -345,6 +347,20 @@ def _take_title(body: list[_Line], meta_title: str | None,
     return (f"{title}{subtitle}" if subtitle else title), front, rest
 
 
+def _opening_title(lines: list[_Line]) -> tuple[str, list[_Line], list[_Line]] | None:
+    """The title a flattened notice opens with, before the first space: "XX关于…的通知 各区…：
+    为…" -> ("XX关于…的通知", the rest of the line, the lines after). Only a name of a kind of
+    document (通知, 通告（第7号）…) without sentence punctuation is taken."""
+    first = lines[0] if lines else None
+    if first is None or first.kind is not BlockKind.LINE or len(first.text) <= TITLE_MAX:
+        return None
+    m = OPENING_TITLE.match(first.text)
+    if not m or SENTENCE_END.search(m.group(1)) or not DOC_TYPE.search(m.group(1)):
+        return None
+    rest = _Line(first.text[m.end():], first.kind, first.level, first.page)
+    return m.group(1), [], [rest, *lines[1:]]
+
+
 def _units(lines: list[_Line], found: _Found, seen: set[str]) -> list[Unit]:
     """Paragraphs and headings, salutations and copies of earlier paragraphs dropped."""
     units: list[Unit] = []
@@ -361,11 +377,17 @@ def _units(lines: list[_Line], found: _Found, seen: set[str]) -> list[Unit]:
                 found.drop(text, "repeated-in-file")
                 continue
             seen.add(key)
-        level = line.level if line.kind is BlockKind.HEADING else None
-        if line.kind is BlockKind.HEADING and level is None:
-            level = 0
+        heading = line.kind is BlockKind.HEADING and not _is_number(text)
+        level = (line.level if line.level is not None else 0) if heading else None
         units.append(Unit(text, heading_level=level, page=line.page))
     return units
+
+
+def _is_number(text: str) -> bool:
+    """A line that is only a document number (苏银监办〔2005〕235号): templates style it as a
+    heading, yet it labels nothing; it is the document's text, like any other line."""
+    found = DOC_NUMBER.search(text)
+    return found is not None and len(text) - len(found.group()) <= 4
 
 
 def _stops_mid_sentence(text: str) -> bool:
@@ -382,54 +404,14 @@ def _stops_mid_sentence(text: str) -> bool:
 
 
 def _meta(title: str, front: list[str], units: list[Unit], stated: dict | object,
-          found: _Found, file: str) -> DocumentMeta:
+          found: _Found, file: str, furniture: list[str] | None = None,
+          file_format: str | None = None) -> DocumentMeta:
     stated_get = getattr(stated, "get", lambda _k: None)
-    head = " ".join([title, *front])
-    date = (_iso_date(head, full_only=True) or stated_get("date") or found.date
-            or _iso_date(title) or _opening_date(units))
-    place_text = [title, *front, stated_get("issuer") or "", found.issuer or ""]
-    places = next((p for p in map(places_in, place_text) if p), None)
-    if not places:
-        places = places_in(PurePosixPath(file).stem.replace("_", " "))
-    issuer = (stated_get("issuer") or next((f for f in front if SPEAKER.search(f)), None)
-              or found.issuer)
-    return DocumentMeta(title=title, date=date, place=places[0] if places else None,
-                        issuer=issuer, url=stated_get("url") or found.url)
+    return document_meta(title, front, units, stated, found.date, found.issuer, file,
+                         url=stated_get("url") or found.url, dropped=furniture or (),
+                         file_format=file_format)
 
 
-def _opening_date(units: list[Unit]) -> str | None:
-    """"（2008年3月18日第十一届全国人民代表大会第一次会议通过）" near the top."""
-    for unit in units[:3]:
-        if len(unit.text) <= 80 and (date := _iso_date(unit.text, full_only=True)):
-            return date
-    return None
-
-
-def _arabic(text: str) -> str:
-    """二〇二六年一月二十七日 -> 2026年1月27日 (digits of a year, numbers of month and day)."""
-    def number(m: re.Match[str]) -> str:
-        word = m.group(0)
-        if len(word) >= 4 or (all(c in "〇零一二三四五六七八九" for c in word) and len(word) > 2):
-            return "".join(str(CN_DIGITS.index(c) % 10) if c in CN_DIGITS else c for c in word)
-        tens, _, ones = word.partition("十")
-        if "十" not in word:
-            return str(CN_DIGITS.index(word) % 10)
-        return str((CN_DIGITS.index(tens) % 10 if tens else 1) * 10
-                   + (CN_DIGITS.index(ones) % 10 if ones else 0))
-    return CN_NUMBER.sub(number, text)
-
-
-def _iso_date(text: str, full_only: bool = False) -> str | None:
-    if CN_NUMBER.search(text):
-        text = _arabic(text)
-    if m := FULL_DATE.search(text):
-        year, month, day = (int(g) for g in m.groups())
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return f"{year:04d}-{month:02d}-{day:02d}"
-    if full_only:
-        return None
-    if (m := MONTH_DATE.search(text)) and 1 <= int(m.group(2)) <= 12:
-        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
-    if m := YEAR.search(text):
-        return m.group(1)
-    return None
+# Kept for callers of the former names: the conversion lives in metadata.py.
+_arabic = arabic
+_iso_date = iso_date

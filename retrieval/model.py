@@ -30,6 +30,7 @@ class DocumentMeta:
     place: str | None = None  # the province/city/county the document is of (from title or issuer)
     issuer: str | None = None  # the office or person that issued or delivered it, where stated
     url: str | None = None  # where the file says it was published
+    number: str | None = None  # the document's own number (文号) as it stands: 国办发〔2021〕43号
 
     @property
     def year(self) -> int | None:
@@ -90,13 +91,16 @@ class Result:
     """One ranked passage, ready to show."""
 
     rank: int  # 1-based
-    score: float
+    score: float  # BM25, exactly rank_bm25's
     id: str
     text: str  # the whole passage
     quote: str  # the passage, or its best sentences joined with …… for a long one
     spans: tuple[tuple[int, int], ...]  # [start, end) offsets in `quote` of matched query terms
     source: Source
     also_in: int = 0  # other documents that hold the same (or nearly the same) text
+    # What the question implies (a year, place, document it names) added to the order:
+    # results are ranked by score x (1 + prior), see retrieval/prior.py.
+    prior: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,7 @@ class DocumentInfo:
     place: str | None = None
     issuer: str | None = None
     url: str | None = None
+    number: str | None = None  # 文号
 
     @property
     def year(self) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import SECTION_SEP, Document, Passage, Unit
 
@@ -42,6 +42,19 @@ SENTENCE = re.compile(r"[^。！？!?；;…]*(?:[。！？!?；;]+|…+)[”’
 HEADING_MAX = 50
 LABEL_MAX = 30
 OPEN, CLOSE = "（(“‘「『【《", "）)”’」』】》"
+# The 落款: issuing bodies' names, then the date (2020年2月2日, 二〇二〇年二月二日).
+CLOSING_MAX = 80
+CLOSING_DATE = re.compile(r"(?:(?:19|20)\d{2}|[〇○◯零一二三四五六七八九]{4})\s*年\s*"
+                          r"[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日")
+# A passage that is only a document number, the addressee line, or ends in a signature date.
+NUMBER_LINE = re.compile(r"\s*[（(]?[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*"
+                         r"[〕\]］)）】]\s*第?\s*\d{1,4}\s*号[)）]?\s*")
+ADDRESSEES = re.compile(r"\s*各[^。！？；]{1,200}[：:]\s*")
+CLOSING_TAIL = re.compile(r"(?:^|\s)(?:(?:19|20)\d{2}|[〇○◯零一二三四五六七八九]{4})\s*年\s*"
+                          r"[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日"
+                          r"\s*[)）]?\s*$")
+ISSUER_END = re.compile(r"(?:局|厅|委|委员会|政府|办公室|办公厅|中心|部|院|会|处|室|所|站|队|组|"
+                        r"指挥部|公司|学校|大学|银行|分行|支行|集团|党组|工委|办|司|署)$")
 
 
 @dataclass(frozen=True)
@@ -65,8 +78,13 @@ def document_passages(document: Document, doc_no: int, max_chars: int,
                            section=SECTION_SEP.join(x for x in labels if x),
                            position=len(out) + 1, document=doc_no, page=page))
 
-    if document.front:
-        emit(" ".join(document.front), [], document.front_page)
+    front = document.front
+    if document.title and not _has_prose(document):
+        # A page that is its title and attachment links: the title is what it says, so it is
+        # a passage too (a question about it has nothing else to be answered from).
+        front = (document.title, *front)
+    if front:
+        emit(" ".join(front), [], document.front_page)
     sections: list[tuple[float, str]] = []  # (level, label) from the top down
     pending: _Paragraph | None = None  # a heading with nothing under it yet
     for para in _paragraphs(document.units, min_chars):
@@ -89,7 +107,71 @@ def document_passages(document: Document, doc_no: int, max_chars: int,
             emit(piece, labels, para.page)
     if pending is not None:
         emit(pending.text, [x for _, x in sections[:-1]], pending.page)
-    return out
+    return _parts_named(_closings_joined(out, document))
+
+
+def _is_closing(text: str) -> bool:
+    """A line of a document's 落款: the issuing bodies' names and/or the date, nothing else."""
+    if len(text) > CLOSING_MAX or re.search(r"[。！？!?；;，,：:]", text):
+        return False
+    rest = CLOSING_DATE.sub(" ", text)
+    names = [n for n in re.split(r"[\s、]+", rest) if n]
+    return (rest != text and not names) or (bool(names) and all(
+        ISSUER_END.search(n) for n in names))
+
+
+def _has_prose(document: Document) -> bool:
+    """Whether a document has a sentence of its own besides its title."""
+    return any(len(t) >= 20 and re.search(r"[。；！？!?;]", t)
+               for t in (*document.front, *(u.text for u in document.units)))
+
+
+def _parts_named(passages: list[Passage]) -> list[Passage]:
+    """The parts of a 公文 (GB/T 9704) that no heading labels get their name as a section:
+    the document number (文号), the addressees (主送) and the signature and date (落款). A
+    question about them (文号是多少, 落款日期) then finds them, and the source line says
+    what the quote is."""
+    named: list[Passage] = []
+    for passage in passages:
+        text = passage.text
+        part = None
+        if NUMBER_LINE.fullmatch(text):
+            part = "文号"
+        elif ADDRESSEES.fullmatch(text) and not passage.section:
+            part = "主送"
+        elif CLOSING_TAIL.search(text):
+            part = "落款"
+        if part and part not in passage.section.split(SECTION_SEP):
+            section = SECTION_SEP.join(x for x in (passage.section, part) if x)
+            passage = replace(passage, section=section)
+        named.append(passage)
+    return named
+
+
+def _closings_joined(passages: list[Passage], document: Document) -> list[Passage]:
+    """A 落款 (issuer lines ending in a date line) joins the passage before it. Alone, a line
+    such as "海陵区民政局" or "2020年2月2日" is the shortest passage that names the place and
+    the year, so it outranks every paragraph that answers a question naming them."""
+    out: list[Passage] = []
+    i = 0
+    while i < len(passages):
+        j = i
+        while j < len(passages) and _is_closing(passages[j].text):
+            j += 1
+        run = passages[i:j]
+        if run and out and CLOSING_DATE.search(run[-1].text):
+            previous = out.pop()
+            text = " ".join([previous.text, *(p.text for p in run)])
+            base = f"{document.file}\x1f{document.title}\x1f{text}"
+            pid = hashlib.blake2b(base.encode("utf-8"), digest_size=8).hexdigest()
+            out.append(replace(previous, text=text, id=pid))
+            i = j
+            continue
+        out.append(passages[i])
+        i += 1
+    if len(out) == len(passages):
+        return passages
+    return [replace(p, position=n) for n, p in enumerate(out, start=1)]
 
 
 def _paragraphs(units: tuple[Unit, ...], min_chars: int) -> Iterator[_Paragraph]:

@@ -214,6 +214,8 @@ def _place_keys(name: str) -> set[str]:
         keys.add(canonical[:-1])
     return keys
 
+        if re.search("(?:自治|直辖|省辖|地级|县级|设区)$", stem):  # 自治区 of 各省、自治区: no name
+            continue
 
 def _year_of(digits: str, this_year: int) -> int:
     if len(digits) == 4:
