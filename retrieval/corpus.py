@@ -118,30 +118,61 @@ def read_passages(files: list[CorpusFile], settings: RetrievalSettings,
         except UnreadableFile as exc:
             log.warning("skipped %s: %s", entry.name, exc)
             skipped.append(SkippedFile(entry.name, str(exc), exc.code))
+        except Exception as exc:  # a bug met on one file must not stop the others
+            skipped.append(_internal_error(entry.name, exc))
     learned = Boilerplate.learn(lines_for_learning(s.document) for s in sources)
     state.boilerplate = state.boilerplate.merged(learned)
     for source in sources:
-        found_any = duplicate_of = None
-        parsed, _ = split_documents(source.document, source.name, state.boilerplate)
-        for document in parsed:
-            key = body_key(document)
-            if document.units and key in state.bodies:
-                duplicate_of = state.bodies[key]
-                continue
-            state.bodies.setdefault(key, source.name)
-            passages = document_passages(document, len(documents), settings.passage_max_chars,
-                                         settings.passage_min_chars)
-            if not passages:
-                continue
-            found_any = True
-            documents.append(document_info(document, len(passages)))
-            yield from passages
-        if not found_any:
-            if duplicate_of:
-                skipped.append(SkippedFile(source.name, f"same text as {duplicate_of}",
-                                           "duplicate"))
-            else:
-                skipped.append(SkippedFile(source.name, "no text after cleaning", "no-text"))
+        try:
+            passages, infos, skip = _file_passages(source, settings, len(documents), state)
+        except Exception as exc:  # as above: the file is reported, the index goes on
+            skipped.append(_internal_error(source.name, exc))
+            continue
+        documents.extend(infos)
+        if skip is not None:
+            skipped.append(skip)
+        yield from passages
+
+
+def _internal_error(name: str, exc: Exception) -> SkippedFile:
+    """A file that met a bug in reading or cutting: skipped, with the traceback in the log."""
+    log.error("skipped %s: internal error (%s: %s)", name, type(exc).__name__, exc,
+              exc_info=exc)
+    return SkippedFile(name, f"internal-error: {type(exc).__name__}", "internal-error")
+
+
+def _file_passages(source: SourceFile, settings: RetrievalSettings, first_document: int,
+                   state: CorpusState,
+                   ) -> tuple[list[Passage], list[DocumentInfo], SkippedFile | None]:
+    """One read file cut into passages (numbering its documents from first_document), its
+    documents, and why it gives none when it does not. Nothing is recorded in `state` or
+    returned in part when it fails: the caller skips the file whole."""
+    found_any = duplicate_of = None
+    passages: list[Passage] = []
+    infos: list[DocumentInfo] = []
+    bodies: dict[str, str] = {}
+    parsed, _ = split_documents(source.document, source.name, state.boilerplate)
+    for document in parsed:
+        key = body_key(document)
+        if document.units and (key in state.bodies or key in bodies):
+            duplicate_of = state.bodies.get(key) or bodies[key]
+            continue
+        bodies.setdefault(key, source.name)
+        found = document_passages(document, first_document + len(infos),
+                                  settings.passage_max_chars, settings.passage_min_chars)
+        if not found:
+            continue
+        found_any = True
+        infos.append(document_info(document, len(found)))
+        passages.extend(found)
+    for key, name in bodies.items():
+        state.bodies.setdefault(key, name)
+    if found_any:
+        return passages, infos, None
+    if duplicate_of:
+        return passages, infos, SkippedFile(source.name, f"same text as {duplicate_of}",
+                                            "duplicate")
+    return passages, infos, SkippedFile(source.name, "no text after cleaning", "no-text")
 
 
 @dataclass(frozen=True)
