@@ -4,16 +4,19 @@ the main job (serve if a token is configured, else ask in the terminal)."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from bot.render import plain_marks
+from bot import texts
+from bot.render import CLOSEST_HEADING, plain_marks
 from retrieval import (
     Answer,
     Config,
@@ -29,21 +32,30 @@ from retrieval.evaluate import evaluate, format_report, load_questions
 from retrieval.files import display_name
 from retrieval.readers import ending_advice
 
-from .texts import NO_ANSWER_TEXTS
-
 # Typed at the prompt to leave it (as well as Ctrl-D and Ctrl-C).
 EXIT_WORDS = frozenset({"exit", "quit", "q", "退出"})
 # Source fields shown only when the document states them.
 OPTIONAL_SOURCE_FIELDS = ("page", "date", "place")
 
 
+class InputError(Exception):
+    """Something the user gave (a file, a line of it) that cannot be used: one line, exit 2."""
+
+
+# Exit status of a bug (sysexits EX_SOFTWARE): not the user's doing, unlike status 2.
+INTERNAL_ERROR = 70
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        _unknown_arguments(getattr(args, "parser", parser), extra)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     try:
         return args.run(args, _config(args))
-    except (ConfigError, FileNotFoundError, ValueError) as exc:
+    except (ConfigError, InputError) as exc:
         print(f"policybot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -52,6 +64,25 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the output was piped into a command that stopped reading (| head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return 141
+    except Exception as exc:  # a bug: say so, and how to see where
+        print(f"policybot: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print("policybot: run again with --debug for the traceback", file=sys.stderr)
+        return INTERNAL_ERROR
+
+
+def _unknown_arguments(parser: argparse.ArgumentParser, extra: list[str]) -> None:
+    """Exit with the command's own usage line, naming the unknown options and the likely
+    meant ones (Python 3.12's suggest_on_error, for 3.11 too)."""
+    known = [o for action in parser._actions for o in action.option_strings]
+    said = []
+    for word in extra:
+        name = word.split("=", 1)[0]
+        close = difflib.get_close_matches(name, known, n=1) if name.startswith("-") else []
+        said.append(f"{word} (did you mean {close[0]}?)" if close else word)
+    parser.error("unrecognized arguments: " + " ".join(said))
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -71,17 +102,33 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number such as 5, got {text}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
 def _year(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a year such as 2023, got {text}") from None
     if not 1900 <= value <= 2100:
         raise argparse.ArgumentTypeError(f"a year such as 2023, got {text}")
     return value
+
+
+def _iso_date(text: str) -> str:
+    from bot.journal import parse_since
+
+    try:
+        parse_since(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a date such as 2025-03-01, got {text}") from None
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,7 +143,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="a directory of documents (repeatable; default: corpus.dirs)")
     parser.add_argument("--config", dest="top_config", metavar="FILE",
                         help="a YAML file merged over the defaults")
-    parser.set_defaults(run=_run_main, corpus=None, config=None)
+    parser.add_argument("--debug", action="store_true",
+                        help="print the traceback of an internal error")
+    parser.set_defaults(run=_run_main, corpus=None, config=None, parser=parser)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", action="append", metavar="DIR", default=None,
                         help="a directory of documents (repeatable; default: corpus.dirs)")
@@ -105,12 +154,15 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     p = sub.add_parser("index", parents=[common], help="build (or load) the index and report")
-    p.set_defaults(run=_run_index)
+    p.set_defaults(run=_run_index, parser=p)
 
     p = sub.add_parser("ask", parents=[common], help="answer a question (no question: prompt)")
-    p.add_argument("question", nargs="?", help="the question; omit for an interactive prompt")
+    p.add_argument("question", nargs="*",
+                   help="the question (its words need no quotes); omit for a prompt")
     p.add_argument("-k", type=_positive, default=None,
                    help="number of results (default: search.top_k)")
+    p.add_argument("--all", action="store_true",
+                   help="with a quoted formulation (提法): every passage that holds it")
     p.add_argument("--json", action="store_true", help="print one JSON object per question")
     p.add_argument("--batch", metavar="FILE",
                    help="questions from FILE: one per line, or JSONL with a 'question' field")
@@ -120,38 +172,39 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--place", action="append", metavar="NAME",
                    help="only documents of this province/city/county (repeatable)")
     p.add_argument("--doc", metavar="WORDS", help="only documents whose title has these words")
-    p.set_defaults(run=_run_ask)
+    p.set_defaults(run=_run_ask, parser=p)
 
     p = sub.add_parser("sources", parents=[common], help="list the indexed documents")
     p.add_argument("--json", action="store_true", help="one JSON object per document")
-    p.set_defaults(run=_run_sources)
+    p.set_defaults(run=_run_sources, parser=p)
 
     p = sub.add_parser("show", parents=[common], help="a passage by id, with its neighbours")
     p.add_argument("id", help="a passage id (from ask --json or passages)")
     p.add_argument("--before", type=int, default=1, help="paragraphs before (default 1)")
     p.add_argument("--after", type=int, default=1, help="paragraphs after (default 1)")
-    p.set_defaults(run=_run_show)
+    p.set_defaults(run=_run_show, parser=p)
 
     p = sub.add_parser("passages", parents=[common],
                        help="how one file is read: its passages and the lines dropped")
     p.add_argument("file", help="a document file (need not be in the corpus)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    p.set_defaults(run=_run_passages)
+    p.set_defaults(run=_run_passages, parser=p)
 
     p = sub.add_parser("eval", parents=[common], help="retrieval metrics on an evaluation set")
     p.add_argument("file", help="JSONL evaluation set (see README)")
     p.add_argument("-k", type=_positive, default=10, help="depth of the ranking that is scored")
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
-    p.set_defaults(run=_run_eval)
+    p.set_defaults(run=_run_eval, parser=p)
 
     p = sub.add_parser("serve", parents=[common], help="run the Telegram bot")
-    p.set_defaults(run=_run_serve)
+    p.set_defaults(run=_run_serve, parser=p)
 
     p = sub.add_parser("export-feedback", parents=[common],
                        help="write the down-voted questions of the journal as an eval set")
     p.add_argument("file", help="JSONL file to write (gold left empty to fill in)")
-    p.add_argument("--since", metavar="DATE", help="only questions asked since DATE (ISO)")
-    p.set_defaults(run=_run_export_feedback)
+    p.add_argument("--since", metavar="DATE", type=_iso_date,
+                   help="only questions asked since DATE (ISO)")
+    p.set_defaults(run=_run_export_feedback, parser=p)
     return parser
 
 
@@ -183,7 +236,8 @@ def _run_main(args: argparse.Namespace, config: Config) -> int:
     print("未配置 TELEGRAM_BOT_TOKEN：在终端中回答问题（输入 exit 或按 Ctrl-D 退出）。",
           file=sys.stderr)
     return _run_ask(argparse.Namespace(question=None, k=None, json=False, batch=None, year=None,
-                                       since=None, until=None, place=None, doc=None), config)
+                                       since=None, until=None, place=None, doc=None, all=False),
+                    config)
 
 
 def _run_index(args: argparse.Namespace, config: Config) -> int:
@@ -232,13 +286,15 @@ def _run_ask(args: argparse.Namespace, config: Config) -> int:
     echo = True
     if args.batch:
         questions: Iterator[str] = _batch_questions(Path(args.batch))
-    elif args.question is not None:
-        questions = iter([args.question])
+    elif args.question:
+        questions = iter([" ".join(args.question)])
     else:
         echo = not sys.stdin.isatty()  # typed at the prompt, the question is on screen already
         questions = _prompt()
     for question in questions:
         answer = engine.ask(question, k=args.k, scope=scope)
+        if args.all and answer.phrase and answer.phrase.passages > len(answer.results):
+            answer = engine.ask(question, k=answer.phrase.passages, scope=scope)
         if args.json:
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
@@ -317,10 +373,16 @@ def _run_passages(args: argparse.Namespace, config: Config) -> int:
 
 
 def _run_eval(args: argparse.Namespace, config: Config) -> int:
+    try:
+        questions = load_questions(Path(args.file))
+    except OSError as exc:
+        raise InputError(f"{args.file}: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # a line that is no evaluation item: the file's fault
+        raise InputError(str(exc)) from exc
     engine = _open(config)
-    texts = (engine.store.text(row) for row in range(len(engine.store)))
-    metrics = evaluate(load_questions(Path(args.file)), lambda q, k: engine.ask(q, k=k), args.k,
-                       passage_texts=texts)
+    stored = (engine.store.text(row) for row in range(len(engine.store)))
+    metrics = evaluate(questions, lambda q, k: engine.ask(q, k=k), args.k,
+                       passage_texts=stored)
     if args.json:
         print(json.dumps(metrics, ensure_ascii=False))
     else:
@@ -349,7 +411,11 @@ def _run_export_feedback(args: argparse.Namespace, config: Config) -> int:
 
 
 def _batch_questions(path: Path) -> Iterator[str]:
-    with path.open(encoding="utf-8-sig") as lines:
+    try:
+        lines = path.open(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"--batch {path}: {exc.strerror or exc}") from exc
+    with lines:
         for n, line in enumerate(lines, 1):
             line = line.strip()
             if not line:
@@ -358,7 +424,7 @@ def _batch_questions(path: Path) -> Iterator[str]:
                 try:
                     yield str(json.loads(line)["question"])
                 except (json.JSONDecodeError, KeyError) as exc:
-                    raise ValueError(f"{path}:{n}: expected a JSON object with 'question'") from exc
+                    raise InputError(f"{path}:{n}: expected a JSON object with 'question'") from exc
             else:
                 yield line
 
@@ -401,7 +467,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "note": answer.note,
         "missing": list(answer.missing),
         "phrase": asdict(answer.phrase) if answer.phrase else None,
-        "results": [{"rank": r.rank, "score": round(r.score, 6), "id": r.id, "text": r.text,
+        "results": [{"rank": r.rank, "score": round(r.score, 6), "prior": round(r.prior, 6),
+                     "id": r.id, "text": r.text,
                      "quote": r.quote, "source": _source_json(r.source),
                      "also_in": r.also_in}
                     for r in answer.results],
@@ -410,8 +477,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 def no_answer_text(answer: Answer) -> str:
     """Why nothing answers, in words that say what to do next (see texts.NO_ANSWER_TEXTS)."""
-    reason = answer.reason or "no-match"
-    return NO_ANSWER_TEXTS.get(reason, NO_ANSWER_TEXTS["no-match"])
+    return texts.no_answer_text(answer.reason, answer.note).removesuffix(
+        "\n" + texts.NO_ANSWER_TIP)
 
 
 def _source_line(title: str, section: str, position: int, page: int | None) -> str:
@@ -424,9 +491,9 @@ def render_terminal(answer: Answer, color: bool, echo: bool = True) -> str:
     itself does not hold (render.plain_marks), so they never run into the corpus's own."""
     lines = [f"问：{answer.query}"] if echo else []
     note = answer.note
-    if not answer.answered:
+    if not answer.results:
         lines.append(no_answer_text(answer))
-        if note:
+        if note and answer.reason != "scope-unmatched":  # else the reason is the note
             lines.append(note)
         if answer.missing:
             lines.append(_missing_line(answer.missing))
@@ -436,8 +503,13 @@ def render_terminal(answer: Answer, color: bool, echo: bool = True) -> str:
     if answer.phrase:
         lines.append(f"（{'、'.join(answer.phrase.phrases)}：共 {answer.phrase.passages} 处，"
                      f"分布在 {answer.phrase.documents} 篇）")
+        if answer.phrase.passages > len(answer.results):
+            lines.append(f"（显示 {len(answer.results)} 处；查看全部：ask -k "
+                         f"{answer.phrase.passages} 或 --all）")
     if answer.missing:
         lines.append(f"（{_missing_line(answer.missing)}）")
+    if not answer.answered:
+        lines.append(f"{CLOSEST_HEADING}：")
     for r in answer.results:
         if color:
             marked, last = [], 0

@@ -230,6 +230,12 @@ def shown_missing(words: Sequence[str]) -> list[str]:
             if not w.isdigit() and not any(w != other and w in other for other in words)]
 
 
+# Above the closest passages when none answers the question directly (bot and CLI alike).
+CLOSEST_HEADING = "没有找到直接回答的段落，以下是最接近的"
+# After a 提法's count when more passages hold it than one page shows.
+PHRASE_MORE = "本页显示 {shown} 处，点“{more}”查看其余 {rest} 处。"
+
+
 def fact_lines(answer: Answer) -> list[str]:
     """What the reader should know beside the quotes, as HTML lines: the scope applied (or
     why not), how often a quoted formulation occurs, and words no document holds."""
@@ -252,6 +258,7 @@ def answer_page(
     expandable_over: int,
     limit: int = MESSAGE_LIMIT,
     bot_username: str | None = None,
+    more_label: str = "下一页 ▶",
 ) -> str:
     """An answer page: the question, then each quote followed by its numbered source line.
 
@@ -261,7 +268,8 @@ def answer_page(
     """
     source_cap = SOURCE_MAX_UNITS
     while True:
-        page = _answer_page(answer, offset, expandable_over, limit, source_cap, bot_username)
+        page = _answer_page(answer, offset, expandable_over, limit, source_cap, bot_username,
+                            more_label)
         if visible_units(page) <= limit or source_cap <= 1:
             return page
         source_cap //= 2
@@ -274,6 +282,7 @@ def _answer_page(
     limit: int,
     source_cap: int,
     bot_username: str | None,
+    more_label: str,
 ) -> str:
     results = answer.results
     question, _ = shorten(answer.query.strip(), (), min(QUESTION_MAX_UNITS, limit // 8))
@@ -281,7 +290,12 @@ def _answer_page(
     where = f"第 {first} 条" if first == last else f"第 {first}–{last} 条"
     lines = [f"🔎 <b>{escape(question)}</b>"] if question else []
     lines += fact_lines(answer)
-    header = "\n".join([*lines, f"以下是相关原文（{where}）："])
+    if answer.phrase is not None and answer.more and offset == 0:
+        shown = len(results)
+        lines.append(escape(PHRASE_MORE.format(shown=shown, more=more_label.rstrip(" ▶"),
+                                               rest=answer.phrase.passages - shown)))
+    heading = "以下是相关原文" if answer.answered else CLOSEST_HEADING
+    header = "\n".join([*lines, f"{heading}（{where}）："])
     sources = [
         source_line(r.source, r.rank, max_units=source_cap, also_in=r.also_in,
                     link=passage_link(bot_username, r.id))
@@ -313,13 +327,16 @@ def share(needs: Sequence[int], budget: int) -> list[int]:
 
 
 def no_answer(answer: Answer, why: str) -> str:
-    """Nothing answers: the question, `why` (the text for `answer.reason`), the engine's note
-    (the scope it could not meet) and the words no document holds. No noisy best guesses."""
+    """Nothing to show: the question, `why` (the text for `answer.reason`) and the words no
+    document holds. The engine's note is in `why` when it is the reason (a filter that
+    matched nothing), so it is not said twice. (With closest passages, see answer_page.)"""
     shown, _ = shorten(answer.query.strip(), (), QUESTION_MAX_UNITS)
     lines = [f"🔎 <b>{escape(shown)}</b>"] if shown else []
     lines.append(escape(why))
     # The phrase count is left out: with nothing found it is zero, which `why` says.
-    lines += fact_lines(replace(answer, phrase=None))
+    rest = replace(answer, phrase=None,
+                   note=None if answer.reason == "scope-unmatched" else answer.note)
+    lines += fact_lines(rest)
     return "\n".join(lines)
 
 

@@ -123,14 +123,19 @@ NO_ANSWER_TEXTS: dict[str, str] = {
     "phrase-absent": "这个提法在语料中没有出现。",
     "scope-unmatched": "语料中没有符合所指年份、地区或标题的文件。可以去掉这些限定再试。",
 }
+# The engine's note says why a filter matched nothing: the reason is then only this hint.
+SCOPE_HINT = "可以去掉这些限定再试。"
 
 # Said after the reason when the asker may simply not know what the corpus holds.
 NO_ANSWER_TIP = "发送 /sources 看看收录了哪些文件。"
 TIP_REASONS = frozenset({"no-match", "no-terms"})
 
 
-def no_answer_text(reason: str | None) -> str:
-    """The text for an Answer.reason (an unknown or missing one reads as "no-match")."""
+def no_answer_text(reason: str | None, note: str | None = None) -> str:
+    """The text for an Answer.reason (an unknown or missing one reads as "no-match"). A filter
+    that matched nothing is explained by the engine's `note` alone: one sentence, not two."""
+    if reason == "scope-unmatched" and note:
+        return f"{note} {SCOPE_HINT}" if SCOPE_HINT[:4] not in note else note
     key = reason if reason in NO_ANSWER_TEXTS else "no-match"
     text = NO_ANSWER_TEXTS[key]
     return f"{text}\n{NO_ANSWER_TIP}" if key in TIP_REASONS else text

@@ -13,6 +13,8 @@ from .store import comparable
 from .tokens import Tokenizer
 
 GAP = "……"
+CUT_ENDINGS = ("，", ",", "、")  # a text ending so stops inside its sentence
+COMMON_IDF = 0.05  # the idf a word counts with that (nearly) every passage holds
 
 
 def evidence_terms(terms: Sequence[str]) -> list[str]:
@@ -28,22 +30,32 @@ def match_share(query: Query, index: BM25Index, row: int) -> float:
     times the synonym's query weight when that is more; the sum is divided by the score of an
     average-length passage holding each word once (the sum of their idf). Words unknown to the
     corpus count in the divisor with the highest idf, so a question about things the documents
-    never mention scores low."""
+    never mention scores low. A word nearly every passage holds (a tiny corpus, all about
+    控辍保学) has an idf at or below zero: it counts with a small positive idf, held in full
+    where the passage holds it, so a corpus that is all about the question still answers it."""
     words = evidence_terms(query.terms)
-    possible = sum(index.idf_of(word) for word in words)
+    idf = {word: index.idf_of(word) for word in words}
+    possible = sum(max(value, COMMON_IDF) for value in idf.values())
     if possible <= 0:
         return 0.0
+
+    def weight(word: str) -> float:
+        if idf[word] > COMMON_IDF:
+            return index.term_weight(word, row)
+        return COMMON_IDF if index.term_weight(word, row) != 0 else 0.0
+
     matched = sum(
-        max([index.term_weight(word, row)]
+        max([weight(word)]
             + [query.weights[s] * index.term_weight(s, row) for s in query.synonyms.get(word, ())])
         for word in words)
     return matched / possible
 
 
 def quote(text: str, terms: set[str], tokenizer: Tokenizer, max_chars: int) -> str:
-    """The passage itself, or for a long one its best-matching sentences joined with ……"""
+    """The passage itself, or for a long one its best-matching sentences joined with ……; a
+    passage cut inside a sentence (a run-on sentence split at a comma) ends with …… too."""
     if len(text) <= max_chars:
-        return text
+        return text + GAP if text.endswith(CUT_ENDINGS) else text
     sentences = [s for s in SENTENCE.findall(text) if s.strip()]
     if len(sentences) <= 1:
         return text
@@ -61,7 +73,8 @@ def quote(text: str, terms: set[str], tokenizer: Tokenizer, max_chars: int) -> s
             parts.append(sentences[i].strip())
         elif not parts or parts[-1] != GAP:
             parts.append(GAP)
-    return "".join(parts)
+    shown = "".join(parts)
+    return shown + GAP if shown.endswith(CUT_ENDINGS) else shown
 
 
 def fingerprint_sentences(text: str) -> set[str]:
@@ -82,7 +95,7 @@ def is_repeat(text: str, seen: set[str]) -> bool:
 
 def make_result(rank: int, score: float, passage: Passage, terms: set[str],
                 tokenizer: Tokenizer, quote_max_chars: int, info: DocumentInfo | None = None,
-                also_in: int = 0) -> Result:
+                also_in: int = 0, prior: float = 0.0) -> Result:
     shown = quote(passage.text, terms, tokenizer, quote_max_chars)
     return Result(
         rank=rank, score=score, id=passage.id, text=passage.text, quote=shown,
@@ -90,7 +103,7 @@ def make_result(rank: int, score: float, passage: Passage, terms: set[str],
         source=Source(title=passage.title, file=passage.file, section=passage.section,
                       position=passage.position, page=passage.page,
                       date=info.date if info else None, place=info.place if info else None),
-        also_in=also_in)
+        also_in=also_in, prior=prior)
 
 
 def merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

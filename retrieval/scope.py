@@ -1,9 +1,12 @@
 """What a question says about which documents it means: years, places, a document.
 
-Pure functions: the engine turns a `Scope` into a ranking preference and abstains on a scope that
-no document has. Years are read from the text (2019年, 19年, 二〇一九年, ranges, 以来/以前);
-places come from a jieba.posseg-like tagger, so a name counts only when it is a word of its own
-(川 alone, never inside 山川). Relative years (今年, 去年) need a reference date and are left out.
+Pure functions. Two kinds of scope come out, kept apart because they do different things:
+*implied* scope is read from the question's words (2019年, 武汉, 政府工作报告) and only ranks
+(a document that states it is preferred, one that does not is never removed); *explicit* scope
+is typed (年:2019, 地:四川, 文:…) or given by a flag or button, and restricts. Years are read
+from the text (2019年, 19年, 二〇一九年, ranges, 以来/以前); places come from a jieba.posseg-like
+tagger, so a name counts only when it is a word of its own (川 alone, never inside 山川).
+Relative years (今年, 去年) need a reference date and are left out.
 """
 
 from __future__ import annotations
@@ -52,13 +55,21 @@ class Scope:
 
 @dataclass(frozen=True)
 class QuestionScope:
-    scope: Scope  # what the question names
+    implied: Scope  # read from the question's words: a preference, never a filter
+    explicit: Scope  # typed in the question (年:2019, 地:四川, 文:…): restricts
     # The year names the document (2015年政府工作报告, 21年GDP预期目标), not an event whose
     # figures are usually reported in the next year's report (1979年职工的年平均工资).
     document_year: bool
-    unknown_places: tuple[str, ...]  # places named that no document has: say so, abstain
     text: str  # the question without explicit filter syntax
-    typed: bool = False  # the scope came (partly) from filters typed in the question (年:2019)
+    # Places typed as a filter (地:深圳) that no document's metadata states: the engine checks
+    # the text before it says anything about them.
+    unknown_places: tuple[str, ...] = ()
+    # The document the question names by its kind (报告, 通知 …) and the words before it.
+    document_words: tuple[str, ...] = ()
+
+    @property
+    def typed(self) -> bool:
+        return not self.explicit.is_empty
 
 
 # China's 34 provincial-level divisions: full name, and standard one-character short forms.
@@ -123,6 +134,11 @@ FILTER = re.compile(
     r"(?<!\w)(?P<key>年|地|文|year|place|doc)\s*[:：]\s*(?P<value>[^\s]+)\s*", re.IGNORECASE)
 FILTER_KEYS = {"年": "year", "地": "place", "文": "doc"}
 LIST_SEPARATORS = re.compile("[,，、;；/]")
+# The document a question names after its year: "2026年国务院政府工作报告" gives the words
+# before the kind (国务院政府工作) and the kind (报告); "1997年的报告" the kind alone.
+DOCUMENT_NAMED = re.compile(
+    r"(?:(?:19|20)\d\d|\d\d)年(?:的)?([\u4e00-\u9fff]{0,10}?)(报告|讲话|通知|意见|决定|决议|"
+    r"公报|白皮书|纲要|条例|规划|办法|方案)")
 
 
 @lru_cache(maxsize=1)
@@ -198,6 +214,8 @@ def places_in(text: str) -> list[str]:
         stem = NAME_PREFIXES.sub("", match.group(1))
         stem = re.split("[年的在和与及对为是]", stem)[-1]
         name = stem + match.group(2)
+        if re.search("(?:自治|直辖|省辖|地级|县级|设区)$", stem):  # 自治区 of 各省、自治区: no name
+            continue
         if 2 <= len(stem) <= 4 and _is_city(name, rest[match.end():match.end() + 1]):
             found.append((match.start(1) + match.group(1).rfind(stem), name))
     return _unique(name for _, name in sorted(found))
@@ -214,8 +232,6 @@ def _place_keys(name: str) -> set[str]:
         keys.add(canonical[:-1])
     return keys
 
-        if re.search("(?:自治|直辖|省辖|地级|县级|设区)$", stem):  # 自治区 of 各省、自治区: no name
-            continue
 
 def _year_of(digits: str, this_year: int) -> int:
     if len(digits) == 4:
@@ -309,10 +325,12 @@ def _explicit_years(values: list[str]) -> list[tuple[int | None, int | None]]:
     return intervals
 
 
-def _tagged_places(tagged: list[tuple[str, str]]) -> list[str]:
+def _tagged_places(tagged: list[tuple[str, str]],
+                   settlement: Callable[[str], bool] | None = None) -> list[str]:
     """Place words of a tagged question: every name in the province table, place-tagged (ns)
-    X市/X县 words, and an ns word before a suffix or a time word. A bare ns word elsewhere is not
-    taken: jieba tags rivers, regions and landmarks ns too (山川, 东北)."""
+    X市/X县 words, and a bare ns word (深圳) before a time word or that `settlement` takes for a
+    city or county's name. jieba tags rivers, regions and even verbs ns (长江, 东北, 惠及), so
+    a bare ns word alone is not taken."""
     words: list[str] = []
     for i, (word, flag) in enumerate(tagged):
         word = _simplified(word)
@@ -326,7 +344,9 @@ def _tagged_places(tagged: list[tuple[str, str]]) -> list[str]:
         elif flag == "ns" and nxt in tuple(CITY_SUFFIXES) and _is_city(word + nxt, after):
             words.append(word + nxt)
         elif (flag == "ns" and word not in NOT_SCOPE and not word.endswith(("国", "洲"))
-              and 2 <= len(word) <= 4 and _before_time(tagged[i + 1:])):
+              and 2 <= len(word) <= 4
+              and (_before_time(tagged[i + 1:])
+                   or (settlement is not None and settlement(word)))):
             words.append(word)
     return words
 
@@ -350,43 +370,51 @@ def _known(word: str, flag: str, keys: dict[str, str]) -> str | None:
 
 
 def question_scope(question: str, known_places: Collection[str], tag: Tagger,
-                   this_year: int | None = None) -> QuestionScope:
-    """The scope a question names, against the places of the corpus's documents.
+                   this_year: int | None = None,
+                   settlement: Callable[[str], bool] | None = None) -> QuestionScope:
+    """The scope a question names, implied by its words and typed as filters.
 
-    A place that matches no known place is returned as unknown (so the engine can say "no
-    document of 深圳"), but only when the corpus has places at all: in a corpus of national
-    documents a province named in a question is a topic, not a missing document. One-character
-    short forms only ever match known places, since 新, 青, 宁 are also ordinary words."""
+    Implied places are every place the question names, known to the corpus's metadata or not
+    (the documents may state them only in their text); typed places are matched against the
+    known ones, and those no document's metadata states are returned as unknown. One-character
+    short forms only ever match known places, since 新, 青, 宁 are also ordinary words.
+    `settlement` tells whether a bare word names a city or county (深圳 for 深圳市)."""
     this_year = this_year or date.today().year
     explicit, text = _explicit(question)
     keys = {key: known for known in known_places for key in _place_keys(known)}
     plain = unicodedata.normalize("NFKC", text)
     intervals, document = _years(plain, this_year)
-    stated = _explicit_years(explicit["year"])
-    if stated:
-        intervals, document = stated, True
     since, until = _span(intervals)
+    stated_since, stated_until = _span(_explicit_years(explicit["year"]))
 
     places: list[str] = []
+    typed: list[str] = []
     unknown: list[str] = []
-    explicit_names = [n for v in explicit["place"] for n in LIST_SEPARATORS.split(v) if n]
-    for name in explicit_names:
+    for name in (n for v in explicit["place"] for n in LIST_SEPARATORS.split(v) if n):
         canonical = canonical_place(name) or _simplified(name)
         found = keys.get(canonical) or keys.get(_simplified(name))
-        (places if found else unknown).append(found or canonical)
-    if not explicit_names:
-        tagged = tag(text)
-        # Any word naming a known place counts (天水 is tagged n, yet names 天水市's report);
-        # only place-like words can be unknown places.
-        places.extend(found for word, flag in tagged if (found := _known(word, flag, keys)))
-        for word in _tagged_places(tagged):
-            if found := _known(word, "ns", keys):
-                places.append(found)
-            elif len(word) > 1 and keys:
-                unknown.append(canonical_place(word) or word)
+        (typed if found else unknown).append(found or canonical)
+    tagged = tag(text)
+    # Any word naming a known place counts (天水 is tagged n, yet names 天水市's report); other
+    # place-like words count as the place they name.
+    places.extend(found for word, flag in tagged if (found := _known(word, flag, keys)))
+    for word in _tagged_places(tagged, settlement):
+        if found := _known(word, "ns", keys):
+            places.append(found)
+        elif len(word) > 1:
+            places.append(canonical_place(word) or word)
     doc = " ".join(explicit["doc"]) or None
-    scope = Scope(since=since, until=until, places=tuple(_unique(places)), doc=doc)
-    return QuestionScope(scope=scope, document_year=document and since is not None,
-                         unknown_places=tuple(_unique(unknown)), text=text,
-                         typed=any(explicit.values()))
+    implied = Scope(since=since, until=until, places=tuple(_unique(places)))
+    stated = Scope(since=stated_since, until=stated_until,
+                   places=tuple(_unique(typed + unknown)), doc=doc)
+    named = DOCUMENT_NAMED.search(plain)
+    return QuestionScope(implied=implied, explicit=stated,
+                         document_year=document and since is not None, text=text,
+                         unknown_places=tuple(_unique(unknown)),
+                         document_words=(named.group(1), named.group(2)) if named else ())
 
+
+def place_forms(name: str) -> tuple[str, ...]:
+    """The forms a place is written in inside a text, longest first: 湖北省 -> (湖北省, 湖北);
+    武汉市 -> (武汉市, 武汉). The shortest form is the one to look for in a text."""
+    return tuple(sorted(_place_keys(name), key=len, reverse=True))

@@ -30,10 +30,12 @@ def _hint(bot_username: str) -> InlineQueryResultArticle:
 
 
 def _nothing(answer: Answer) -> InlineQueryResultArticle:
-    why = texts.no_answer_text(answer.reason)
+    """The first item when nothing answers: what the bot says why, and, when the closest
+    passages follow it in the list, the heading that tells them apart from answers."""
+    why = texts.no_answer_text(answer.reason, answer.note)
     return InlineQueryResultArticle(
         id="nothing",
-        title=texts.INLINE_NOTHING_TITLE,
+        title=render.CLOSEST_HEADING if answer.results else texts.INLINE_NOTHING_TITLE,
         description=render.preview(why),
         input_message_content=InputTextMessageContent(render.no_answer(answer, why)),
     )
@@ -67,8 +69,9 @@ async def inline_query(update: Update, context: BotContext) -> None:
         # empty string into "[]" (its InputPollOption handling), which clients would page
         # forever.
         next_offset: str | None = None
-        if shown(answer):
-            results = [
+        if answer.results:  # answers, or the closest passages after a heading item
+            heading = [] if shown(answer) or offset else [_nothing(answer)]
+            quotes = [
                 InlineQueryResultArticle(
                     id=result.id,  # 16 hex characters: within Telegram's 64 bytes
                     title=render.short_source(result.source),
@@ -81,8 +84,10 @@ async def inline_query(update: Update, context: BotContext) -> None:
                     ),
                 )
                 for result in answer.results
-            ]
-            next_offset = str(offset + len(results)) if answer.more else None
+            ][: per_page - len(heading)]
+            results = heading + quotes
+            more = answer.more or len(quotes) < len(answer.results)
+            next_offset = str(offset + len(quotes)) if more else None
         else:
             results = [_nothing(answer)] if offset == 0 else []
         await query.answer(

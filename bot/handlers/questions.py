@@ -73,19 +73,20 @@ async def answer_question(message: Message, context: BotContext, text: str) -> N
                      scope=scope, feedback=feedback_key(state))
 
     async def deliver(answer: Answer) -> None:
-        if not shown(answer):
+        if not answer.results:
             markup = keyboards.scope_keyboard() if scope else None
-            await reply(message, render.no_answer(answer, texts.no_answer_text(answer.reason)),
-                        markup=markup)
+            why = texts.no_answer_text(answer.reason, answer.note)
+            await reply(message, render.no_answer(answer, why), markup=markup)
             return
+        # Answered, or the closest passages under a heading that says none answers directly.
         key = state.questions.put(
             keyboards.StoredQuestion(question, per_page, request.feedback, scope))
+        more = keyboards.more_label(group=group)
         page = render.answer_page(answer, offset=0, expandable_over=settings.expandable_over,
-                                  bot_username=context.bot.username)
+                                  bot_username=context.bot.username, more_label=more)
         markup = keyboards.answer_keyboard(
-            answer, key=key, offset=0, per_page=per_page,
-            more_label=keyboards.more_label(group=group), feedback=request.feedback,
-            scoped=scope is not None,
+            answer, key=key, offset=0, per_page=per_page, more_label=more,
+            feedback=request.feedback if shown(answer) else None, scoped=scope is not None,
         )
         await reply(message, page, markup=markup)
 

@@ -133,19 +133,33 @@ async def test_nothing_answers_says_why(
     server: BotApiServer, user: int, question: str, reason: str
 ) -> None:
     reply = await ask(server, user, question)
-    assert texts.NO_ANSWER_TEXTS[reason] in reply["text"]
     assert not quotes(reply) and not buttons(reply)
-    if reason == "scope-unmatched":
-        assert "语料中没有西藏自治区的文件。" in reply["text"]  # the engine's note
+    if reason == "scope-unmatched":  # the engine's note is the reason: said once, with a hint
+        said = "语料中没有西藏自治区的文件。 可以去掉这些限定再试。"
+        assert reply["text"].splitlines()[1:] == [said]
+        return
+    assert texts.NO_ANSWER_TEXTS[reason] in reply["text"]
     if reason == "phrase-absent":
         assert "语料中没有“陪餐”" in reply["text"]
+
+
+async def test_no_direct_answer_still_shows_the_closest_passages(server: BotApiServer) -> None:
+    reply = await ask(server, 3014, "城乡居民医保今年个人缴费标准是多少？")
+    lines = reply["text"].splitlines()
+    assert any(line.startswith("没有找到直接回答的段落，以下是最接近的（第 1") for line in lines)
+    assert "语料中没有“医保”“缴费”" in lines and quotes(reply)
+    inline = await server.wait_inline_answer(
+        await server.inline_query(user_id=3014, query="城乡居民医保今年个人缴费标准是多少？"))
+    titles = [r["title"] for r in inline["results"]]
+    assert titles[0] == "没有找到直接回答的段落，以下是最接近的" and len(titles) > 1
 
 
 # --- filters typed in the question ---------------------------------------------------------
 
 async def test_filters_typed_in_a_question_scope_the_answer(server: BotApiServer) -> None:
     by_place = await ask(server, 3020, "地:四川 研学旅行")
-    assert "范围：四川省" in by_place["text"].splitlines()
+    # What the filter kept, and how many documents it left out for stating no place.
+    assert "范围：四川省。另有 9 篇未注明地点的文件未计入。" in by_place["text"].splitlines()
     assert sources(by_place) and all("四川省" in s for s in sources(by_place))
     by_year = await ask(server, 3020, "年:2021 研学旅行", count=2)
     assert all(s.startswith("《2021年四川省") for s in sources(by_year))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from retrieval import Engine
 from tests.conftest import QA_DIR, SEEDS
 from tests.support.cli import cli_environment, run_cli  # noqa: F401 (autouse fixture)
 
@@ -62,7 +63,7 @@ def test_ask_json_shape(capsys) -> None:
     assert data["query"] == "县管校聘" and data["answered"] is True
     assert [r["rank"] for r in data["results"]] == [1, 2, 3, 4]
     first = data["results"][0]
-    assert set(first) == {"rank", "score", "id", "text", "quote", "source", "also_in"}
+    assert set(first) == {"rank", "score", "prior", "id", "text", "quote", "source", "also_in"}
     assert set(first["source"]) == {"title", "file", "section", "position"}
     assert isinstance(first["score"], float) and isinstance(first["source"]["position"], int)
     assert "县管校聘" in first["text"]
@@ -86,9 +87,50 @@ def test_ask_terminal_output_marks_terms_and_sources(capsys) -> None:
     assert "«县管校聘»" in out and "第" in out and "段" in out and "《" in out
 
 
-def test_ask_says_plainly_when_nothing_answers(capsys) -> None:
+def test_ask_says_plainly_when_nothing_answers_and_shows_the_closest(capsys) -> None:
     _, out, _ = run_cli(capsys, "ask", "城乡居民医保今年个人缴费标准是多少？")
-    assert "没有找到" in out and "[1]" not in out
+    lines = out.splitlines()
+    assert "没有找到直接回答的段落，以下是最接近的：" in lines
+    assert "（语料中没有“医保”、“缴费”）" in lines
+    assert lines.index("没有找到直接回答的段落，以下是最接近的：") < lines.index(
+        next(x for x in lines if x.startswith("[1] ")))
+
+
+def test_ask_words_need_no_quotes(capsys) -> None:
+    code, out, _ = run_cli(capsys, "ask", "县管校聘", "教师")
+    assert code == 0 and out.startswith("问：县管校聘 教师\n")
+
+
+def test_ask_all_shows_every_passage_holding_a_phrase(capsys) -> None:
+    _, out, _ = run_cli(capsys, "ask", "-k", "2", "“立德树人”")
+    total = int(out.split("共 ")[1].split(" 处")[0])
+    assert total > 2 and f"（显示 2 处；查看全部：ask -k {total} 或 --all）" in out
+    _, out, _ = run_cli(capsys, "ask", "--all", "“立德树人”")
+    assert out.count("\n[") == total and "查看全部" not in out
+
+
+def test_unknown_options_get_a_suggestion_and_the_command_usage(capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["ask", "--yaer", "2020", "教师"])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.startswith("usage: policybot ask ")
+    assert "unrecognized arguments: --yaer (did you mean --year?)" in err
+    with pytest.raises(SystemExit):
+        main(["ask", "--year", "abc", "教师"])
+    assert "argument --year: a year such as 2023, got abc" in capsys.readouterr().err
+
+
+def test_an_internal_error_is_told_as_one_and_traced_with_debug(
+        capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args, **_kwargs):
+        raise KeyError("bug")
+    monkeypatch.setattr(Engine, "ask", broken)
+    code, _, err = run_cli(capsys, "ask", "教师")
+    assert code == 70 and err.splitlines()[-2:] == [
+        "policybot: internal error: KeyError: 'bug'",
+        "policybot: run again with --debug for the traceback"]
+    code, _, err = run_cli(capsys, "--debug", "ask", "教师")
+    assert code == 70 and "Traceback (most recent call last)" in err
 
 
 def test_prompt_reads_questions_until_eof(capsys, monkeypatch: pytest.MonkeyPatch) -> None:

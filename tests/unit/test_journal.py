@@ -187,9 +187,10 @@ async def test_cli_export_feedback(path: Path, tmp_path: Path,
         journal.close_sync()
     assert "wrote 1 down-voted question" in capsys.readouterr().err
     assert json.loads(out.read_text(encoding="utf-8"))["question"] == "校车安全"
-    assert cli.main(["export-feedback", "--config", str(config), "--since", "soon",
-                     str(out)]) == 2
-    assert "--since must be a date" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["export-feedback", "--config", str(config), "--since", "soon", str(out)])
+    assert refused.value.code == 2
+    assert "argument --since: a date such as 2025-03-01, got soon" in capsys.readouterr().err
 
 
 def test_journal_path_is_relative_to_the_yaml_that_sets_it(tmp_path: Path) -> None:

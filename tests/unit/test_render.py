@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import render
+from bot import render, texts
 from retrieval import Answer, DocumentInfo, Passage, PhraseCount, Result, Source
 
 ALLOWED_TAGS = {"a", "b", "blockquote"}
@@ -273,14 +273,14 @@ def unanswered(query: str, reason: str = "no-match", **facts: object) -> Answer:
     return Answer(query=query, answered=False, results=(), reason=reason, **facts)  # type: ignore[arg-type]
 
 
-def test_no_answer_says_why_with_the_note_and_the_missing_words() -> None:
-    text = render.no_answer(unanswered("2030年 火星基地", "scope-unmatched",
-                                       note="语料中没有2030年的文件。", missing=("火星",)),
-                            "语料中没有符合所指年份、地区或标题的文件。")
+def test_no_answer_says_why_once_with_the_missing_words() -> None:
+    refused = unanswered("年:2030 火星基地", "scope-unmatched",
+                         note="语料中没有2030年的文件。", missing=("火星",))
+    text = render.no_answer(refused, texts.no_answer_text(refused.reason, refused.note))
     parsed = parse(text)
     assert parsed.text.splitlines() == [
-        "🔎 2030年 火星基地", "语料中没有符合所指年份、地区或标题的文件。",
-        "语料中没有2030年的文件。", "语料中没有“火星”"]
+        "🔎 年:2030 火星基地", "语料中没有2030年的文件。 可以去掉这些限定再试。",
+        "语料中没有“火星”"]
     assert not parsed.quotes  # no best-guess quotes of noise
     phrase = unanswered("“校长陪餐制度”", "phrase-absent",
                         phrase=PhraseCount(("校长陪餐制度",), 0, 0))

@@ -1,0 +1,152 @@
+"""What a question implies about its documents, as a ranking prior: never a filter.
+
+A year, place, issuer or document named in a question's words is evidence of which documents
+it means, not a wall: most real folders state places and dates only inside their text, so a
+document whose metadata is silent must never be removed for it. Each implied facet gives a
+document a boost when the document states it (metadata, title) or, more weakly, names it in
+its text, and a passage a boost when its own text names it. The final order is
+BM25 × (1 + prior); the BM25 score itself stays exactly rank_bm25's and is reported apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .boilerplate import DOC_TYPE
+from .model import DocumentInfo
+from .scope import QuestionScope, canonical_place, place_forms
+from .textsearch import TextSearch
+
+STATED = 1.0  # the document's metadata or title states the facet
+NAMED = 0.5  # the document names it only in its text (a place)
+IN_PASSAGE = 0.0  # the passage names it: its BM25 already counts the word
+YEARS_IN_TEXT_MAX = 5  # a longer span of years is not looked for in passages' text
+EVENT_LAG = 1  # an event's year is reported in the next year's documents too
+
+
+@dataclass(frozen=True)
+class Facet:
+    label: str  # as said in the note: 2020年, 湖北省, 《…报告》
+    documents: np.ndarray  # float per document: STATED, NAMED or 0
+    passage_words: tuple[str, ...]  # strings whose presence in a passage's text counts
+    # The question names its document by this (a place, a title, a year that names the
+    # document): a passage answers only from a document that states it, or naming it itself.
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Prior:
+    facets: tuple[Facet, ...] = ()
+    # What the question names its document by that no document states or names (a year no
+    # document is of, a report no title is): nothing can answer it, though passages are close.
+    absent: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.facets
+
+    @property
+    def label(self) -> str:
+        return "；".join(f.label for f in self.facets)
+
+    def document_boost(self) -> np.ndarray | None:
+        """Per document, the prior: the product of (1 + each facet's evidence), less one, so a
+        document that states everything the question names comes before one that states part."""
+        if not self.facets:
+            return None
+        return np.prod([1 + f.documents for f in self.facets], axis=0) - 1
+
+    def unmet(self, document: int, text: str) -> list[str]:
+        """What the question names its document by that neither this passage's document
+        states nor the passage's text names: such a passage is close, but no answer."""
+        return [f.label for f in self.facets if f.required and f.documents[document] < STATED
+                and not any(w in text for w in f.passage_words)]
+
+    def passage_boost(self, text: str) -> float:
+        return sum(IN_PASSAGE for f in self.facets
+                   if any(w in text for w in f.passage_words))
+
+
+def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], titles: list[str],
+                  search: TextSearch) -> Prior:
+    """The facets a question implies that some document states or names; a facet no document
+    matches is left out (it can prefer nothing)."""
+    facets: list[Facet] = []
+    absent: list[str] = []
+    scope = asked.implied
+    n = len(infos)
+    if scope.since is not None or scope.until is not None:
+        since = scope.since if scope.since is not None else -10**6
+        until = scope.until if scope.until is not None else 10**6
+        if not asked.document_year and scope.until is not None:
+            until += EVENT_LAG
+        years = np.array([i.year if i.year is not None else -10**7 for i in infos])
+        stated = (years >= since) & (years <= until)
+        if scope.since is not None and scope.until is not None and (
+                scope.until - scope.since < YEARS_IN_TEXT_MAX):
+            words = tuple(f"{y}年" for y in range(scope.since, scope.until + 1))
+            in_title = np.array([any(w in t for w in words) for t in titles], dtype=bool)
+            stated |= in_title
+        else:
+            words = ()
+        label = _years_label(scope.since, scope.until)
+        if stated.any() or any(search.holds(w) for w in words):
+            facets.append(Facet(label, np.where(stated, STATED, 0.0), words,
+                                required=asked.document_year))
+        elif asked.document_year:
+            absent.append(label)
+    for place in scope.places:
+        forms = place_forms(place)
+        short = forms[-1]
+        wanted = canonical_place(place) or place
+        documents = np.zeros(n)
+        for i, info in enumerate(infos):
+            if ((info.place and _same_place(info.place, wanted))
+                    or (info.issuer and short in info.issuer)):
+                documents[i] = STATED
+        for i in search.documents(short):
+            documents[i] = max(documents[i], STATED if short in titles[i] else NAMED)
+        if documents.any():
+            facets.append(Facet(place, documents, (short,), required=True))
+        else:
+            absent.append(place)
+    if asked.document_words:
+        before, kind = asked.document_words
+        words = [before] if len(before) >= 2 else []
+        stated = np.array([kind_of(t) == kind and all(w in t for w in words) for t in titles],
+                          dtype=bool)
+        label = f"标题含“{before}{kind}”"
+        if stated.any():
+            facets.append(Facet(label, np.where(stated, STATED, 0.0), (), required=True))
+        else:
+            absent.append(label)
+    issuers = {i.issuer for i in infos if i.issuer}
+    question = asked.text
+    for issuer in sorted(issuers, key=len, reverse=True):
+        if len(issuer) >= 3 and issuer in question and not any(
+                issuer in f.label for f in facets):
+            documents = np.array([STATED if i.issuer == issuer else 0.0 for i in infos])
+            facets.append(Facet(issuer, documents, (issuer,)))
+    return Prior(tuple(facets), tuple(absent))
+
+
+def kind_of(title: str) -> str | None:
+    """The kind of document a title names by its last word (报告 in 政府工作报告——…会议上)."""
+    found = DOC_TYPE.search(title.split("——")[0].split("――")[0].strip())
+    return found.group(1) if found else None
+
+
+def _same_place(place: str, wanted: str) -> bool:
+    return place == wanted or place.startswith(wanted) or wanted.startswith(place)
+
+
+def _years_label(since: int | None, until: int | None) -> str:
+    if since == until:
+        return f"{since}年"
+    if until is None:
+        return f"{since}年以来"
+    if since is None:
+        return f"{until}年以前"
+    return f"{since}—{until}年"

@@ -1,0 +1,94 @@
+"""Which passages and documents hold a string, exactly, as written in their text.
+
+Everything the product says about the corpus's text ("语料中没有“X”", the count of a 提法, the
+documents that name 武汉) is decided here, by the text itself, never by the absence of a jieba
+token: 种地 may be no token of a passage that holds it. Candidates come from the character-pair
+postings (or, without those, the characters'), rarest first; each candidate is then checked
+against its text in matching form (width, 繁/简, case and spaces folded).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+from .index import BM25Index
+from .phrases import Normalize, phrase_key
+from .store import PassageStore
+
+
+class TextSearch:
+    def __init__(self, index: BM25Index, store: PassageStore, normalize: Normalize) -> None:
+        self.index = index
+        self.store = store
+        self.normalize = normalize
+        self.documents = lru_cache(maxsize=512)(self._documents)
+
+    def rows(self, phrases: tuple[str, ...], allowed: np.ndarray | None = None) -> np.ndarray:
+        """Rows (among `allowed`, or all) whose text holds every phrase in matching form.
+
+        The character-pair postings give the candidates fast; they miss a phrase that crosses
+        a function word (the pairs are of content words only), so when they find nothing the
+        passages' UTF-8 text is searched byte for byte as well, before anything is called
+        absent."""
+        keys = [k for k in (phrase_key(p, self.normalize) for p in phrases) if k]
+        if not keys:
+            return np.zeros(0, dtype=np.int64)
+        hits = self._verified(self._candidates(keys, allowed), phrases, keys)
+        if not hits:
+            hits = self._verified(self._bytes_holding(phrases, keys, allowed), phrases, keys)
+        return np.array(sorted(hits), dtype=np.int64)
+
+    def _candidates(self, keys: list[str], allowed: np.ndarray | None) -> np.ndarray:
+        vocab = self.index.vocab
+        pairs = {f"#{k[i:i + 2]}" for k in keys for i in range(len(k) - 1)}
+        terms = [t for t in map(vocab.get, pairs) if t is not None]
+        if not terms:
+            terms = [t for t in map(vocab.get, {f"#{c}" for k in keys for c in k})
+                     if t is not None]
+        if not terms:
+            return np.zeros(0, dtype=np.int64)
+        candidates = allowed
+        for term in sorted(terms, key=lambda t: self.index.df[t]):
+            rows = self.index.postings_rows(term)
+            candidates = rows if candidates is None else np.intersect1d(candidates, rows,
+                                                                        assume_unique=True)
+            if not len(candidates):
+                break
+        return candidates if candidates is not None else np.zeros(0, dtype=np.int64)
+
+    def _bytes_holding(self, phrases: tuple[str, ...], keys: list[str],
+                       allowed: np.ndarray | None) -> np.ndarray:
+        """Rows whose stored text holds the first phrase as typed or in matching form, found
+        by searching each part's text blob (C speed, no passage decoded)."""
+        needles = {phrases[0], keys[0], self.normalize(phrases[0])}
+        pattern = re.compile(b"|".join(re.escape(n.encode("utf-8")) for n in needles if n))
+        found: list[np.ndarray] = []
+        for start, part in zip(self.store.starts, self.store.parts, strict=False):
+            ends = [m.start() for m in pattern.finditer(memoryview(part.blob))]
+            if ends:
+                local = np.searchsorted(part.offsets, np.array(ends), side="right") - 1
+                found.append(np.unique(local) + int(start))
+        rows = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        return rows if allowed is None else np.intersect1d(rows, allowed)
+
+    def _verified(self, candidates: np.ndarray, phrases: tuple[str, ...],
+                  keys: list[str]) -> set[int]:
+        return {row for row in candidates.tolist()
+                if all(p in (text := self.store.text(row)) for p in phrases)  # as typed
+                or all(k in phrase_key(text, self.normalize) for k in keys)}
+
+    def _documents(self, text: str) -> frozenset[int]:
+        """The documents whose passages or title hold `text` (cached: asked per question)."""
+        rows = self.rows((text,))
+        found = set(np.unique(self.store.row_document[rows]).tolist()) if len(rows) else set()
+        key = phrase_key(text, self.normalize)
+        found.update(i for i, info in enumerate(self.store.document_infos)
+                     if key in phrase_key(info.title, self.normalize))
+        return frozenset(found)
+
+    def holds(self, text: str) -> bool:
+        """Whether any passage or title of the corpus holds `text`."""
+        return bool(self.documents(text))
