@@ -62,6 +62,7 @@ SCOPE_NOTE = "范围："  # opens the note that says which documents the filters
 SETTLEMENT_SUFFIXES = ("市", "县", "区", "州", "盟")
 SETTLEMENT_SHARE = 0.02
 PRIOR_NOTE = "优先："  # opens the note that says what the question's words preferred
+TITLE_WORD_WEIGHT = 0.3  # see Engine._ranking_weights
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -220,7 +221,10 @@ class Engine:
             return Answer(query=question, answered=False, results=(), terms=query.terms,
                           reason="scope-unmatched", note=refusal, scope=shown_scope)
         missing = self._missing(query, asked.text)
-        prior = implied_prior(asked, self.store.document_infos, self._titles, self.search)
+        words = {w: max(self.index.idf_of(w), 0.0) for w in answers.evidence_terms(query.terms)
+                 if len(w) >= 2 and w in self.index.vocab}  # words a title may hold
+        prior = implied_prior(asked, self.store.document_infos, self._titles, self.search,
+                              words)
         if not prior.is_empty:
             notes.append(PRIOR_NOTE + prior.label)
         # A question that is a quoted formulation and nothing else is a 提法 check: only the
@@ -243,7 +247,7 @@ class Engine:
                 notes.append("".join(f"“{p}”" for p in phrases) + "原文未出现")
                 phrase = None
         note = _sentences(notes)
-        weights = self._ranking_weights(query)
+        weights = self._ranking_weights(query, prior.title_words)
         ranked = self._distinct(weights, offset + k + 1, allowed, prior, first, by_date=strict)
         unanswered = "not-chinese" if latin_only else "no-match"
         if not ranked:
@@ -292,11 +296,19 @@ class Engine:
             result = replace(result, spans=tuple(answers.merge_spans(spans)))
         return result
 
-    def _ranking_weights(self, query: Query) -> dict[str, float]:
+    def _ranking_weights(self, query: Query,
+                         title_words: frozenset[str] = frozenset()) -> dict[str, float]:
         """The query's weights for ranking. A term every passage of a tiny corpus holds has a
         negative BM25 idf (rank_bm25's floor): it would push the passages holding it down, so
-        it is given a tiny opposite weight, which ranks them just above those without it."""
+        it is given a tiny opposite weight, which ranks them just above those without it.
+        Words that name the question's document by its title (and their characters) weigh
+        TITLE_WORD_WEIGHT: the prior prefers that document; its passages are told apart by
+        the rest of the question, not by which of them repeats its title."""
         weights = dict(query.weights)
+        for term in weights:
+            if term in title_words or (term.startswith("#") and any(
+                    term[1:] in w for w in title_words)):
+                weights[term] *= TITLE_WORD_WEIGHT
         for term, weight in query.weights.items():
             t = self.index.vocab.get(term)
             if t is not None and self.index.idf[t] <= 0:

@@ -24,6 +24,8 @@ NAMED = 0.5  # the document names it only in its text (a place)
 IN_PASSAGE = 0.0  # the passage names it: its BM25 already counts the word
 YEARS_IN_TEXT_MAX = 5  # a longer span of years is not looked for in passages' text
 EVENT_LAG = 1  # an event's year is reported in the next year's documents too
+TITLE_SHARE = 0.5  # a title holding this share of the question's words (by idf) names it
+TITLE_WORDS_MIN = 2
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,10 @@ class Facet:
 @dataclass(frozen=True)
 class Prior:
     facets: tuple[Facet, ...] = ()
+    # The question's words that name its document by its title (上海保险专业中介机构合规管理
+    # 暂行办法 in "…暂行办法从什么时候开始施行"): they pick the document, so they weigh less in
+    # ranking its passages against each other (see TITLE_WORD_WEIGHT).
+    title_words: frozenset[str] = frozenset()
     # What the question names its document by that no document states or names (a year no
     # document is of, a report no title is): nothing can answer it, though passages are close.
     absent: tuple[str, ...] = ()
@@ -70,7 +76,8 @@ class Prior:
 
 
 def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], titles: list[str],
-                  search: TextSearch) -> Prior:
+                  search: TextSearch, question_words: dict[str, float] | None = None,
+                  ) -> Prior:
     """The facets a question implies that some document states or names; a facet no document
     matches is left out (it can prefer nothing)."""
     facets: list[Facet] = []
@@ -129,7 +136,31 @@ def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], titles: list[
                 issuer in f.label for f in facets):
             documents = np.array([STATED if i.issuer == issuer else 0.0 for i in infos])
             facets.append(Facet(issuer, documents, (issuer,)))
-    return Prior(tuple(facets), tuple(absent))
+    title_words: frozenset[str] = frozenset()
+    if question_words:
+        named, title_words = _named_by_title(question_words, titles)
+        if named.any():
+            label = (f"《{infos[int(np.flatnonzero(named)[0])].title}》" if named.sum() == 1
+                     else f"标题相符的 {int(named.sum())} 篇")
+            facets.append(Facet(label, np.where(named, STATED, 0.0), ()))
+    return Prior(tuple(facets), absent=tuple(absent), title_words=title_words)
+
+
+def _named_by_title(words: dict[str, float], titles: list[str],
+                    ) -> tuple[np.ndarray, frozenset[str]]:
+    """The documents whose title holds most of the question's words (by idf), and those words:
+    a question that quotes a title asks about that document."""
+    total = sum(words.values())
+    named = np.zeros(len(titles), dtype=bool)
+    covered: set[str] = set()
+    if total <= 0 or len(words) < TITLE_WORDS_MIN:
+        return named, frozenset()
+    for i, title in enumerate(titles):
+        held = [w for w in words if w in title]
+        if len(held) >= TITLE_WORDS_MIN and sum(words[w] for w in held) >= TITLE_SHARE * total:
+            named[i] = True
+            covered.update(held)
+    return named, frozenset(covered)
 
 
 def kind_of(title: str) -> str | None:

@@ -222,3 +222,19 @@ def test_a_corpus_all_about_the_question_answers_it(tmp_path: Path, base_setting
                                  cache_dir=tmp_path / ".cache"))
     answer = engine.ask("控辍保学")
     assert answer.answered and len({r.source.file for r in answer.results}) == 3
+
+
+def test_a_question_quoting_a_title_is_answered_by_the_rest_of_its_words(
+        tmp_path: Path, base_settings) -> None:
+    """The title's words pick the document; the passage is told by the other words, not by
+    which of its passages repeats the title (real .doc files of one regulator)."""
+    import shutil
+    from dataclasses import replace
+    real = Path(__file__).parents[1] / "data" / "real"
+    for doc in real.glob("w*.doc"):
+        shutil.copy(doc, tmp_path / doc.name)
+    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
+                                 cache_dir=tmp_path / ".cache"))
+    answer = engine.ask("上海保险专业中介机构合规管理暂行办法从什么时候开始施行？")
+    assert answer.answered and "本办法自2021年7月1日起施行" in answer.results[0].text
+    assert "《上海保险专业中介机构合规管理暂行办法》" in answer.note
