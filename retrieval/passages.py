@@ -83,8 +83,8 @@ def document_passages(document: Document, doc_no: int, max_chars: int,
         # A page that is its title and attachment links: the title is what it says, so it is
         # a passage too (a question about it has nothing else to be answered from).
         front = (document.title, *front)
-    if front:
-        emit(" ".join(front), [], document.front_page)
+    if front:  # the title block: its parts (文号, 主送) name it
+        emit(" ".join(front), [_part(line) or "" for line in front], document.front_page)
     sections: list[tuple[float, str]] = []  # (level, label) from the top down
     pending: _Paragraph | None = None  # a heading with nothing under it yet
     for para in _paragraphs(document.units, min_chars):
@@ -121,8 +121,9 @@ def _is_closing(text: str) -> bool:
 
 
 def _has_prose(document: Document) -> bool:
-    """Whether a document has a sentence of its own besides its title."""
-    return any(len(t) >= 20 and re.search(r"[。；！？!?;]", t)
+    """Whether a document has a sentence of its own besides its title and attachment lines
+    (附件：点击下载相关附件！)."""
+    return any(re.search(r"[。；！？!?;]", t) and not t.lstrip().startswith("附件")
                for t in (*document.front, *(u.text for u in document.units)))
 
 
@@ -133,19 +134,23 @@ def _parts_named(passages: list[Passage]) -> list[Passage]:
     what the quote is."""
     named: list[Passage] = []
     for passage in passages:
-        text = passage.text
-        part = None
-        if NUMBER_LINE.fullmatch(text):
-            part = "文号"
-        elif ADDRESSEES.fullmatch(text) and not passage.section:
-            part = "主送"
-        elif CLOSING_TAIL.search(text):
-            part = "落款"
+        part = _part(passage.text, passage.section)
         if part and part not in passage.section.split(SECTION_SEP):
             section = SECTION_SEP.join(x for x in (passage.section, part) if x)
             passage = replace(passage, section=section)
         named.append(passage)
     return named
+
+
+def _part(text: str, section: str = "") -> str | None:
+    """Which named part of a 公文 a text is, if any (see _parts_named)."""
+    if NUMBER_LINE.fullmatch(text):
+        return "文号"
+    if ADDRESSEES.fullmatch(text) and not section:
+        return "主送"
+    if CLOSING_TAIL.search(text):
+        return "落款"
+    return None
 
 
 def _closings_joined(passages: list[Passage], document: Document) -> list[Passage]:

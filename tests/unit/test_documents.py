@@ -13,7 +13,7 @@ from retrieval.boilerplate import Boilerplate, shape_rule
 from retrieval.documents import lines_for_learning, split_documents
 from retrieval.model import Document, DocumentMeta, Unit
 from retrieval.passages import document_passages
-from retrieval.readers import RawDocument
+from retrieval.readers import Block, RawDocument
 from retrieval.readers.text import text_blocks
 from tests.conftest import SEEDS
 
@@ -268,3 +268,21 @@ def test_seed_files_are_the_shared_ones() -> None:
     if shared.is_dir():
         for f in shared.iterdir():
             assert (SEEDS / f.name).read_bytes() == f.read_bytes()
+
+
+def test_the_parts_of_a_notice_are_named_and_its_closing_joins_the_text() -> None:
+    from retrieval.passages import document_passages
+    raw = RawDocument(blocks=tuple(Block(t) for t in (
+        "关于提示异地贷款业务风险的通知", "苏银监办〔2005〕235号",
+        "各银监分局，各国有商业银行江苏省分行：",
+        "今年以来，异地贷款风险有所暴露，应引起高度重视。",
+        "各银监分局要结合实际加强对异地贷款的风险提示。",
+        "江苏银监局办公室", "二○○五年十一月十一日")), format="text")
+    (document,), _ = split_documents(raw, "n.txt")
+    passages = document_passages(document, 0, 300, 10)
+    assert (passages[0].text, passages[0].section) == (
+        "苏银监办〔2005〕235号 各银监分局，各国有商业银行江苏省分行：", "文号 › 主送")
+    last = passages[-1]
+    assert last.text == ("各银监分局要结合实际加强对异地贷款的风险提示。"
+                         " 江苏银监局办公室 二○○五年十一月十一日")
+    assert last.section.endswith("落款")
