@@ -542,7 +542,7 @@ def _blocks(reader: _Reader, start: int, end: int, dropped: list[Dropped],
                     kind, level = reader.block_kind(props) if main else (BlockKind.PARAGRAPH,
                                                                         None)
                     yield Block(line, kind, level=level)
-                else:
+                elif main:  # a blank line of the body is a break; a note's is nothing
                     yield Block("", BlockKind.PARAGRAPH)
             previous = char
             continue

@@ -21,6 +21,9 @@ MAX_DOCX_UNZIPPED = 100 * 1024 * 1024
 CELL_SEPARATOR = "　"
 HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 TITLE_STYLES = {"title", "标题"}
+# Notes come after the body (as the .doc reader gives them); Word's separator notes are no text.
+NOTE_PARTS = ("footnotes", "endnotes")
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Core properties Word and templates fill in by themselves: not what the author stated.
 PLACEHOLDERS = {"", "document", "word document", "untitled", "title", "无标题", "文档",
                 "microsoft word", "microsoft word 文档",
@@ -39,7 +42,7 @@ def read(path: Path, data: bytes, *, max_unzipped: int = MAX_DOCX_UNZIPPED) -> R
         raise UnreadableFile(
             "damaged-docx", f"damaged .docx: cannot open it ({type(exc).__name__})") from exc
     try:
-        blocks = tuple(_body_blocks(document))
+        blocks = tuple(_body_blocks(document)) + tuple(_note_blocks(document))
         meta = _meta(document.core_properties)
     except Exception as exc:  # malformed XML inside a valid zip
         raise UnreadableFile(
@@ -74,6 +77,28 @@ def _body_blocks(document) -> list[Block]:
             blocks.append(_paragraph_block(item))
         elif isinstance(item, Table):
             blocks += _table_blocks(item)
+    return blocks
+
+
+def _note_blocks(document) -> list[Block]:
+    """The footnotes' and endnotes' paragraphs, notes in part order, as later paragraphs."""
+    from docx.oxml import parse_xml
+    from docx.text.paragraph import Paragraph
+
+    blocks: list[Block] = []
+    for kind in NOTE_PARTS:
+        rel = next((r for r in document.part.rels.values()
+                    if not r.is_external and r.reltype.endswith(f"/{kind}")), None)
+        if rel is None:
+            continue
+        root = parse_xml(rel.target_part.blob)
+        for note in root.iterchildren(f"{W_NS}{kind[:-1]}"):
+            if note.get(f"{W_NS}type") not in (None, "normal"):
+                continue  # separator, continuationSeparator, continuationNotice
+            for p in note.iter(f"{W_NS}p"):
+                text = Paragraph(p, None).text.strip()
+                if text:
+                    blocks.append(Block(text, BlockKind.PARAGRAPH))
     return blocks
 
 

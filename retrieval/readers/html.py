@@ -12,7 +12,8 @@ without the site name), wherever the template puts it; else the heading that tex
 Text in the title's own container counts double, and there a link to a file (.pdf, .docx …)
 is content, not navigation: a notice whose body is only its attachments keeps their names.
 Everything else is dropped, each piece recorded with the rule that dropped it (text the page
-hides with display:none too). Inside the article h2-h6 and whole-bold numbered lines
+hides with display:none too, and a <title> that says more than the title kept, under
+"html-title"). Inside the article h2-h6 and whole-bold numbered lines
 (<p><strong>一、…) are headings, a table row is one paragraph.
 """
 
@@ -167,9 +168,25 @@ def read(path: Path, data: bytes) -> RawDocument:
             dropped.append(Dropped(segment.text, _rule_outside(segment)))
     if not blocks:
         raise UnreadableFile("no-text", "no article text in the HTML page")
+    page_title = _clean(root.findtext(".//title") or "")
+    kept_title = named[1] if named else (names[0] if names else "")
+    if page_title and _title_says_more(page_title, kept_title, [*blocks, *dropped]):
+        dropped.insert(0, Dropped(page_title, "html-title"))
     meta = _meta(root, segments, named[1] if named else None, names)
     return RawDocument(blocks=tuple(blocks), format=FORMAT, meta=meta, dropped=tuple(dropped),
                        encoding=encoding)
+
+
+def _title_says_more(page_title: str, title: str, pieces: list[Block | Dropped]) -> bool:
+    """Whether the <title>, which is no line of the page, holds more than the title kept (the
+    title block, else the page title taken as the document's) and the page's own lines: what
+    it adds (a site name, 【】) would otherwise be lost silently."""
+    rest = _fold(page_title)
+    kept = _fold(title)
+    if kept and kept in rest:
+        rest = rest.replace(kept, "", 1)
+    rest = rest.strip("【】[]()（）_|｜-–—:：")
+    return bool(rest) and rest not in {_fold(p.text) for p in pieces}
 
 
 def decode_page(data: bytes) -> tuple[str, str]:

@@ -138,6 +138,30 @@ def test_footnotes_are_later_blocks_and_headers_are_reported() -> None:
     assert "- 8 -" not in _text(_read(W05))
 
 
+W08_NOTES = ["其他统计监测分析：该项目含非系统报送的各类统计报表及临时性调研分析等。",
+             "即如果同类机构总数为7家，取第1名机构。"]
+
+
+def test_footnote_text_is_kept_in_blocks_none_empty() -> None:
+    """w08's footnote story (CPs from ccpText on) comes out as its notes' text, after the
+    body, with no empty block for the story's blank closing paragraph."""
+    document = _read(W08)
+    texts = [b.text for b in document.blocks]
+    for sentence in W08_NOTES:
+        assert sentence in texts, sentence
+    body_end = next(i for i, t in enumerate(texts) if t.startswith("（二）辖内新增设立"))
+    notes = texts[next(i for i, t in enumerate(texts) if t == W08_NOTES[0]):]
+    assert body_end < texts.index(W08_NOTES[0])
+    assert len(notes) == 5 and all(t.strip() for t in notes)
+    assert not [d for d in document.dropped if "村镇银行" in d.text]
+
+
+@pytest.mark.skipif(office.soffice_path() is None, reason="LibreOffice not installed")
+def test_footnote_text_is_kept_through_libreoffice() -> None:
+    texts = [b.text for b in read_document(W08, W08.read_bytes()).blocks]
+    assert all(sentence in texts for sentence in W08_NOTES)
+
+
 def test_heading_from_a_built_in_heading_style() -> None:
     """w04 styles its document number "标题 3" (built-in heading 3): a level-2 heading."""
     headings = [b for b in _read(W04).blocks if b.kind is BlockKind.HEADING]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.readers import BlockKind, RawDocument, UnreadableFile, read_document
+from retrieval.readers import BlockKind, Dropped, RawDocument, UnreadableFile, read_document
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
 
@@ -101,6 +101,23 @@ def test_real_page_loses_nothing_silently(key: str) -> None:
     lines = [fold(line) for line in reference.splitlines()[1:]]  # line 1: the <title>
     missing = [line for line in lines if line and line not in read]
     assert not missing
+
+
+@pytest.mark.parametrize("key", sorted(PAGES))
+def test_real_page_title_element_is_kept_or_reported(key: str) -> None:
+    """The <title> (the reference's line 1) is the title block or reported: a site suffix
+    the title block leaves out is not lost silently."""
+    document = page(key)
+    reference = next(REAL.glob(f"{key}_*.html.txt")).read_text(encoding="utf-8")
+    title_line = fold(reference.splitlines()[0])
+    assert title_line in fold(" ".join(kept(document) + [d.text for d in document.dropped]))
+
+
+def test_page_title_with_site_suffix_is_reported() -> None:
+    document = page("h06")
+    assert Dropped("【关于做好电力现货市场试点连续试结算相关工作的通知(发改办能源规〔2020〕245号)】"
+                   "-国家发展和改革委员会", "html-title") in document.dropped
+    assert document.meta["title"] == PAGES["h06"][0]
 
 
 @pytest.mark.parametrize(("key", "body"), [
