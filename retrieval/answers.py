@@ -15,6 +15,7 @@ from .tokens import Tokenizer
 GAP = "……"
 CUT_ENDINGS = ("，", ",", "、")  # a text ending so stops inside its sentence
 COMMON_IDF = 0.05  # the idf a word counts with that (nearly) every passage holds
+SCOPE_WORD_SHARE = 0.4  # what a word naming the question's place or year counts, see below
 
 
 def evidence_terms(terms: Sequence[str]) -> list[str]:
@@ -23,7 +24,8 @@ def evidence_terms(terms: Sequence[str]) -> list[str]:
     return [t for t in terms if Tokenizer.is_word(t)]
 
 
-def match_share(query: Query, index: BM25Index, row: int) -> float:
+def match_share(query: Query, index: BM25Index, row: int,
+                scope_words: frozenset[str] = frozenset()) -> float:
     """How much of the question one passage matches, the measure behind abstaining.
 
     Each of the question's words adds its BM25 weight in the passage, or a synonym's weight
@@ -32,10 +34,14 @@ def match_share(query: Query, index: BM25Index, row: int) -> float:
     corpus count in the divisor with the highest idf, so a question about things the documents
     never mention scores low. A word nearly every passage holds (a tiny corpus, all about
     控辍保学) has an idf at or below zero: it counts with a small positive idf, held in full
-    where the passage holds it, so a corpus that is all about the question still answers it."""
+    where the passage holds it, so a corpus that is all about the question still answers it.
+    `scope_words` (the place and year a question is scoped by) say where, not what: they
+    count SCOPE_WORD_SHARE of their weight, so a passage that matches only them does not
+    answer."""
     words = evidence_terms(query.terms)
     idf = {word: index.idf_of(word) for word in words}
-    possible = sum(max(value, COMMON_IDF) for value in idf.values())
+    share = {word: SCOPE_WORD_SHARE if word in scope_words else 1.0 for word in words}
+    possible = sum(max(value, COMMON_IDF) * share[w] for w, value in idf.items())
     if possible <= 0:
         return 0.0
 
@@ -45,8 +51,8 @@ def match_share(query: Query, index: BM25Index, row: int) -> float:
         return COMMON_IDF if index.term_weight(word, row) != 0 else 0.0
 
     matched = sum(
-        max([weight(word)]
-            + [query.weights[s] * index.term_weight(s, row) for s in query.synonyms.get(word, ())])
+        share[word] * max([weight(word)] + [query.weights[s] * index.term_weight(s, row)
+                                            for s in query.synonyms.get(word, ())])
         for word in words)
     return matched / possible
 

@@ -38,7 +38,7 @@ from .model import (
 from .phrases import find_phrase, split_phrases
 from .prior import Prior, implied_prior
 from .query import Query, QueryBuilder, Thesaurus
-from .scope import Scope, canonical_place, place_forms, question_scope
+from .scope import QuestionScope, Scope, canonical_place, place_forms, question_scope
 from .settings import RetrievalSettings
 from .store import PassageStore
 from .textsearch import TextSearch
@@ -262,7 +262,8 @@ class Engine:
         unnamed += prior.unmet(self.store.document_of(top_row), self.store.text(top_row))
         answered = not unnamed and (
             strict or (first is not None and top_row in set(first.tolist()))
-            or answers.match_share(query, self.index, top_row) >= self.settings.min_match)
+            or answers.match_share(query, self.index, top_row, self._scope_words(asked))
+            >= self.settings.min_match)
         marked = set(query.weights)  # synonyms that matched are marked too
         results = tuple(
             self._result(offset + i + 1, row, score, boost, copies, marked, phrases)
@@ -271,6 +272,15 @@ class Engine:
                       more=len(ranked) > offset + k,
                       reason=None if answered else unanswered,
                       note=note, missing=missing, phrase=phrase, scope=shown_scope)
+
+    def _scope_words(self, asked: QuestionScope) -> frozenset[str]:
+        """The tokens that name the question's implied place and years: where, not what."""
+        scope = asked.implied
+        names = {self.tokenizer.normalize(f) for p in scope.places for f in place_forms(p)}
+        if scope.since is not None and scope.until is not None and scope.until - scope.since < 10:
+            names |= {str(y) for y in range(scope.since, scope.until + 1)}
+            names |= {f"{y}年" for y in range(scope.since, scope.until + 1)}
+        return frozenset(names)
 
     @cached_property
     def search(self) -> TextSearch:
