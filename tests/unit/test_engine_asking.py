@@ -238,3 +238,22 @@ def test_a_question_quoting_a_title_is_answered_by_the_rest_of_its_words(
     answer = engine.ask("上海保险专业中介机构合规管理暂行办法从什么时候开始施行？")
     assert answer.answered and "本办法自2021年7月1日起施行" in answer.results[0].text
     assert "《上海保险专业中介机构合规管理暂行办法》" in answer.note
+
+
+def test_a_passage_matching_only_the_place_does_not_answer(tmp_path: Path,
+                                                           base_settings) -> None:
+    """The place says where, not what: its word counts less in the match share, so the one
+    passage that names 武汉 does not answer a question about something else in 武汉."""
+    from dataclasses import replace
+    (tmp_path / "a.txt").write_text(
+        "武汉市人力资源和社会保障局关于复工的通知\n武汉市各用人单位要做好返岗复工工作。\n", "utf-8")
+    others = ("各学校要做好开学准备，落实晨午检制度。", "各地要保障蔬菜供应，稳定市场价格。",
+              "各医院要加强发热门诊管理，做好预检分诊。", "各社区要加强人员排查，做好登记。",
+              "各企业要落实防控责任，做好员工健康监测。")
+    for i, text in enumerate(others):
+        (tmp_path / f"b{i}.txt").write_text(f"关于第{i}项工作的通知\n{text}\n", "utf-8")
+    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
+                                 cache_dir=tmp_path / ".cache"))
+    asked = engine.ask("武汉市餐馆堂食恢复营业")
+    assert not asked.answered and asked.results and asked.reason == "no-match"
+    assert engine.ask("武汉市返岗复工").answered
