@@ -23,7 +23,7 @@ from .boilerplate import (
     fold,
     shape_rule,
 )
-from .metadata import DOC_NUMBER, arabic, document_meta, iso_date
+from .metadata import CLOSING_DATE, DOC_NUMBER, arabic, document_meta, iso_date
 from .model import Document, DocumentMeta, DroppedLine, Unit
 from .readers import BlockKind, RawDocument
 
@@ -41,8 +41,24 @@ GLUED_TITLE = re.compile(
     r"^(.{4,60}?(讲话|讲话稿|发言|致辞|报告|讲稿))((尊敬的|各位|同志们|亲爱的).{0,40}?[:：])")
 TITLE_NOISE = re.compile(r"(\s*[（(]\d+[)）]\s*$|\s*篇\d+\s*$|新版$|范文$|\s*【.*?】\s*)")
 TITLE_MAX = 60
-# A section heading's marker: such a line is no title (第一篇讲话 may be one).
-SECTION_MARKER = re.compile(r"^[（(]?[一二三四五六七八九十]+[、)）]|^[（(]?\d{1,2}[.、．)）](?!\d)")
+# A 公文 title naming several issuers runs longer: a line up to this long is still a title
+# when it has a title's shape (it ends with a kind of document and holds no sentence end).
+TITLE_LONG_MAX = 100
+# A section heading's marker: such a line is no title (第一篇讲话 may be one, 第一章 is none).
+CHAPTER = re.compile(r"^第[一二三四五六七八九十百零〇\d]+[章节编]")
+SECTION_MARKER = re.compile(r"^[（(]?[一二三四五六七八九十]+[、)）]|^[（(]?\d{1,2}[.、．)）](?!\d)"
+                            rf"|{CHAPTER.pattern}")
+# A table of contents opens with 目录 (目次): the title stands above it, never in it.
+CONTENTS = re.compile(r"^(目[\s\u3000]*录|目[\s\u3000]*次)$")
+# A line the title may go on from: a run without spaces (a list of issuers has spaces) nor a
+# page title's separators ("标题_栏目_网站名", "标题 | 网站").
+TITLE_PIECE = re.compile(r"^[^\s:：_|｜/\\]{6,}$")
+TITLE_LINES_MAX = 3  # a title set on this many lines at most
+CJK = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d]"
+# A line break inside a title: nothing between CJK characters, a space elsewhere.
+CJK_BREAK = re.compile(rf"(?<={CJK})[ \t\u3000\u00a0]*[\r\n\v\f\u2028\u2029]+[ \t\u3000\u00a0]*"
+                       rf"(?={CJK})")
+TITLE_SPACE = re.compile(r"[\s\u3000\u00a0\u2002-\u200a]+")
 DASHES = ("——", "――", "—", "--")  # a subtitle opens with a dash
 # A flattened notice's title: its opening words up to the first space.
 OPENING_TITLE = re.compile(r"^([^\s:：，,]{6,60}?)[ \u3000\t\u00a0]+(?=\S)")
@@ -264,13 +280,25 @@ def _repeated_site_prefix(lines: list[str]) -> str | None:
 
 
 def _title_like(text: str) -> bool:
-    """Short and not a sentence: titles and subtitles carry no sentence punctuation."""
-    return (0 < len(text) <= TITLE_MAX and not SENTENCE_END.search(text)
-            and not SALUTATION.match(text) and not SECTION_MARKER.match(text))
+    """Short and not a sentence: titles and subtitles carry no sentence punctuation. A longer
+    line is one when it ends with a kind of document (关于…的通知 of several issuers)."""
+    if not text or SENTENCE_END.search(text) or SALUTATION.match(text):
+        return False
+    if SECTION_MARKER.match(text):
+        return False
+    return len(text) <= TITLE_MAX or (len(text) <= TITLE_LONG_MAX
+                                      and bool(DOC_TYPE.search(_clean_title(text))))
+
+
+def _normal_title(text: str) -> str:
+    """A title on one line: a line break between CJK characters is nothing, other runs of
+    whitespace one space."""
+    return TITLE_SPACE.sub(" ", CJK_BREAK.sub("", text)).strip()
 
 
 def _clean_title(text: str, found: _Found | None = None) -> str:
     """A title without its site noise ("（2）", "篇3", "新版", "【荐】"), which is reported."""
+    text = _normal_title(text)
     title = TITLE_NOISE.sub("", text.strip().rstrip("：:")).strip() or text.strip()
     if found is not None and fold(title) != fold(text):
         for noise in TITLE_NOISE.findall(text):
@@ -289,7 +317,7 @@ def _take_title(body: list[_Line], meta_title: str | None,
     lines = list(body)
     marked = next((i for i, line in enumerate(lines) if line.kind is BlockKind.TITLE), None)
     if marked is not None:
-        title = lines[marked].text
+        title = _normal_title(lines[marked].text)
         for line in lines[:marked]:
             if line.text:
                 found.drop(line.text, "before-title")
@@ -302,24 +330,30 @@ def _take_title(body: list[_Line], meta_title: str | None,
             lines[0:1] = [_Line(glued.group(1), first.kind, None, first.page),
                           _Line(first.text[glued.end(1):], first.kind, None, first.page)]
         head = []  # indexes of title-like lines before the first sentence
+        page_title = set()  # long lines that repeat the title with a site's name after it
         for i, line in enumerate(lines[:HEAD_LINES]):
             if not line.text:
                 continue
-            if not _title_like(line.text) or line.kind is BlockKind.HEADING:
-                break
+            if line.kind is BlockKind.HEADING or CONTENTS.match(line.text):
+                break  # the text, or a table of contents, starts here
+            if not _title_like(line.text):
+                if not _repeats_next(lines, i):
+                    break
+                page_title.add(i)
             head.append(i)
         # A dash line is a subtitle, never the title itself.
-        named = [i for i in head if not lines[i].text.startswith(DASHES)]
+        named = [i for i in head if not lines[i].text.startswith(DASHES) and i not in page_title]
         pick = next((i for i in named if DOC_TYPE.search(_clean_title(lines[i].text))),
                     named[0] if named else None)
         if pick is None:
             if not meta_title and (opened := _opening_title(lines)):
                 return opened
             return meta_title and _clean_title(meta_title, found), [], lines
+        start = _title_start(lines, head, pick)
         for i in head:
-            if i < pick:
+            if i < start:
                 found.drop(lines[i].text, "before-title")
-        title = _clean_title(lines[pick].text, found)
+        title = _clean_title("\n".join(lines[i].text for i in range(start, pick + 1)), found)
         rest = lines[pick + 1:]
         # A title broken over lines: the lines down to its dash subtitle belong to it.
         dash = next((j for j in head if j > pick and lines[j].text.startswith(DASHES)), None)
@@ -330,13 +364,16 @@ def _take_title(body: list[_Line], meta_title: str | None,
             rest = lines[dash:]
     front: list[_Line] = []
     subtitle = ""
-    while rest and (not rest[0].text or (_title_like(rest[0].text)
-                                         and rest[0].kind is not BlockKind.HEADING)):
+    contents: set[str] = set()  # a table of contents in the title block: 目录 and its chapters
+    while rest and (not rest[0].text or _in_title_block(rest, contents)):
         taken = rest.pop(0)
         line = taken.text
         if not line:
             continue
-        if fold(_clean_title(line)) == fold(title) or line in (f.text for f in front):
+        if contents or CONTENTS.match(line) or CHAPTER.match(line):
+            contents.add(fold(line))
+            front.append(taken)
+        elif fold(_clean_title(line)) == fold(title) or line in (f.text for f in front):
             found.drop(line, "repeated-in-file")
         elif line.startswith(DASHES) and not subtitle:
             subtitle = line
@@ -345,6 +382,56 @@ def _take_title(body: list[_Line], meta_title: str | None,
         else:
             front.append(taken)
     return (f"{title}{subtitle}" if subtitle else title), front, rest
+
+
+def _in_title_block(rest: list[_Line], contents: set[str]) -> bool:
+    """Whether the next line below the title is still of its block: a short non-sentence
+    line, or a table of contents (目录, or 第X章 lines one after another with no text between,
+    down to the first chapter the text repeats). A chapter line with text under it opens the
+    text."""
+    line = rest[0]
+    text = line.text
+    if line.kind is BlockKind.HEADING:
+        return False
+    if CHAPTER.match(text):
+        if len(text) > TITLE_MAX or SENTENCE_END.search(text) or fold(text) in contents:
+            return False
+        after = next((x for x in rest[1:] if x.text), None)
+        return bool(contents) or (after is not None and after.kind is line.kind
+                                  and bool(CHAPTER.match(after.text)))
+    return not contents and (bool(CONTENTS.match(text)) or _title_like(text))
+
+
+def _repeats_next(lines: list[_Line], i: int) -> bool:
+    """A long line without a sentence end that holds the next line whole: a page's title
+    with the site after it ("标题_栏目_网站名"), printed above the title itself."""
+    text = lines[i].text
+    after = next((x.text for x in lines[i + 1:i + 3] if x.text), "")
+    return (not SENTENCE_END.search(text) and len(after) >= 6 and _title_like(after)
+            and fold(after) in fold(text))
+
+
+def _title_start(lines: list[_Line], head: list[int], pick: int) -> int:
+    """Where a title set on several lines starts: the lines right above the picked one (no
+    blank between, same kind, level and page) that are pieces of one title, not the issuers
+    of a red head (names apart by spaces), a number, a date, a speaker, a title of its own or
+    a copy of the line below (a page title above the title).
+    A line holding 关于 starts the title: its issuer, if any, is on it (…关于…的通知), and
+    what is above is the red head (XX文件, the issuers' names)."""
+    start = pick
+    while (pick - start + 1 < TITLE_LINES_MAX and start - 1 in head
+           and "关于" not in lines[start].text):
+        above, here = lines[start - 1], lines[start]
+        text = above.text
+        if ((above.kind, above.level, above.page) != (here.kind, here.level, here.page)
+                or not TITLE_PIECE.match(text) or text.startswith(DASHES)
+                or DOC_TYPE.search(_clean_title(text)) or DOC_NUMBER.search(text)
+                or CLOSING_DATE.search(text) or SPEAKER.search(text) or MARKER.match(text)
+                or CONTINUATION.match(here.text) or fold(here.text)[:6] in fold(text)
+                or len(text) + len(here.text) > TITLE_LONG_MAX):
+            break
+        start -= 1
+    return start
 
 
 def _opening_title(lines: list[_Line]) -> tuple[str, list[_Line], list[_Line]] | None:

@@ -13,7 +13,7 @@ from retrieval.boilerplate import Boilerplate, shape_rule
 from retrieval.documents import lines_for_learning, split_documents
 from retrieval.model import Document, DocumentMeta, Unit
 from retrieval.passages import document_passages
-from retrieval.readers import Block, RawDocument
+from retrieval.readers import Block, BlockKind, RawDocument
 from retrieval.readers.text import text_blocks
 from tests.conftest import SEEDS
 
@@ -286,3 +286,114 @@ def test_the_parts_of_a_notice_are_named_and_its_closing_joins_the_text() -> Non
     assert last.text == ("各银监分局要结合实际加强对异地贷款的风险提示。"
                          " 江苏银监局办公室 二○○五年十一月十一日")
     assert last.section.endswith("落款")
+
+
+REAL = Path(__file__).resolve().parents[1] / "data" / "real"
+
+
+def real_title(name: str) -> tuple[str, list[str]]:
+    """The title a real file gets, and the lines dropped as before-title."""
+    from retrieval.files import read_file
+    source = read_file(REAL / name, name, 50_000_000)
+    documents_, dropped = split_documents(source.document, name)
+    return documents_[0].title, [d.text for d in dropped if d.rule == "before-title"]
+
+
+def paragraphs(*texts: str) -> RawDocument:
+    return RawDocument(blocks=tuple(Block(t, BlockKind.PARAGRAPH) for t in texts), format="docx")
+
+
+def test_a_title_set_on_two_lines_is_one_title() -> None:
+    # d01 (.docx): the title broken before its kind of document; no line is lost.
+    (doc,), dropped = split_documents(paragraphs(
+        "", "上海保险分支机构高级管理人员", "任职资格考试管理办法", "", "第一章  总 则",
+        "第一条 为加强对上海保险分支机构高级管理人员的管理，推进任职资格考试的制度化。"),
+        "d01.docx")
+    assert doc.title == "上海保险分支机构高级管理人员任职资格考试管理办法"
+    assert not dropped
+    assert doc.units[0].text == "第一章  总 则"  # a chapter heading is no title-block line
+    # w06 (.doc): a number and a blank line above the two title lines.
+    (doc,), dropped = split_documents(paragraphs(
+        "浙银监发〔2018〕55号 ", "", "中国银监会浙江监管局关于推广“两跑三降”模式",
+        "推动浙江银行业普惠金融高质量发展的指导意见", "",
+        "各监管处、各银监分局：", "为积极落实党中央关于普惠金融发展的战略部署，现提出如下意见。"),
+        "w06.doc")
+    assert doc.title == ("中国银监会浙江监管局关于推广“两跑三降”模式"
+                         "推动浙江银行业普惠金融高质量发展的指导意见")
+    assert [d.text for d in dropped] == ["浙银监发〔2018〕55号"]
+
+
+def test_the_red_head_above_a_broken_title_is_not_in_it() -> None:
+    # w01: issuers apart by spaces, then 关于… on two lines: the title starts at 关于.
+    (doc,), dropped = split_documents(paragraphs(
+        "海南省农业农村厅\xa0\u2002海南省财政厅", "关于印发2024-2026年海南省农机",
+        "购置与应用补贴实施方案的通知", "", "各市、县、自治县农业农村局、财政局：",
+        "为规范实施农机购置与应用补贴政策，现将方案印发给你们，请认真贯彻执行。"), "w01.doc")
+    assert doc.title == "关于印发2024-2026年海南省农机购置与应用补贴实施方案的通知"
+    assert [d.rule for d in dropped] == ["before-title"]
+
+
+def test_lines_that_are_no_pieces_of_a_title_are_not_joined() -> None:
+    # A page's navigation, a short line and a speaker stay apart from the title below.
+    (doc,), _ = documents("首页\n收藏本站\n关于做好全市安全生产工作的通知\n"
+                          "各区人民政府：现将有关事项通知如下。\n")
+    assert doc.title == "关于做好全市安全生产工作的通知"
+    # A red head (XX文件) above a title that names its issuer before 关于.
+    (doc,), _ = documents("天津市商务局文件\n市商务局关于做好外资企业服务工作的通知\n"
+                          "各区商务主管部门：\n现将有关事项通知如下。\n")
+    assert doc.title == "市商务局关于做好外资企业服务工作的通知"
+    # A page title with the site after it, above the title: a copy, not a first half.
+    (doc,), _ = split_documents(paragraphs(
+        "国家文物局关于印发《规划》的通知_国务院部门文件_中国政府网(www.gov.cn)",
+        "国家文物局关于印发规划》的通知", "各省、自治区、直辖市文物局：",
+        "现将规划印发给你们，请结合本地实际认真贯彻执行。"), "p02.pdf")
+    assert doc.title == "国家文物局关于印发规划》的通知"
+
+
+def test_a_law_with_a_table_of_contents_keeps_its_title() -> None:
+    # d06 (.docx): the TOC's 第X章 lines are no title; the 通过 line is kept, not dropped.
+    (doc,), dropped = split_documents(paragraphs(
+        "", "", "中华人民共和国能源法", "",
+        "（2024年11月8日第十四届全国人民代表大会常务委员会第十二次会议通过）", "",
+        "目\u3000\u3000录", "第一章\u3000总\u3000\u3000则", "第二章\u3000能源规划",
+        "第三章\u3000能源开发利用", "", "第一章\u3000总\u3000\u3000则", "",
+        "第一条\u3000为了推动能源高质量发展，保障国家能源安全，制定本法。"), "d06.docx")
+    assert doc.title == "中华人民共和国能源法"
+    assert not dropped
+    assert doc.front[0].startswith("（2024年11月8日") and "目\u3000\u3000录" in doc.front
+    assert doc.units[0].text == "第一章\u3000总\u3000\u3000则"  # the text's chapter stays
+    assert doc.meta.date == "2024-11-08"
+    # Without 目录 (a corpus may learn it as furniture) the chapter run is still a TOC.
+    (doc,), _ = split_documents(paragraphs(
+        "中华人民共和国禁毒法", "（2007年12月29日第十届全国人民代表大会常务委员会通过）",
+        "第一章\u3000总则", "第二章\u3000禁毒宣传教育", "第一章\u3000总则",
+        "第一条\u3000为了预防和惩治毒品违法犯罪行为，制定本法。"), "d02.docx")
+    assert doc.title == "中华人民共和国禁毒法"
+    assert len(doc.front) == 3 and doc.units[0].text == "第一章\u3000总则"
+
+
+def test_real_files_titles_set_on_two_lines_or_long() -> None:
+    # w08: two lines at the top of the file.
+    assert real_title("w08_zhoushan_bank_statistics_assessment_measures.doc") == (
+        "舟山市银行业金融机构监管统计信息工作考核办法", [])
+    # w09: a line break inside the title's paragraph is nothing between CJK characters.
+    title, _ = real_title("w09_jiangsu_env_credit_green_finance_opinion_2020_92.doc")
+    assert title == ("中国银保监会江苏监管局 江苏省生态环境厅关于加强环保信用建设"
+                     "推进绿色金融工作的指导意见")
+    # w10: four issuers make a title over 60 characters; it is still the title.
+    title, _ = real_title("w10_zhejiang_individual_business_finance_notice_2021_64.doc")
+    assert title.endswith("国家税务总局浙江省税务局关于进一步加强个体工商户金融服务的通知")
+    assert len(title) > 60
+    # p04: a browser print: the page title (title + site) above the title line.
+    title, before = real_title("p04_revolutionary_relics_opinion_quartz_p1.pdf")
+    assert "关于实施革命文物保护利用工程" in title and not title.startswith("p04")
+    assert "中国政府网" not in title and len(before) == 1
+
+
+def test_long_lines_are_titles_only_in_the_shape_of_one() -> None:
+    from retrieval.documents import _title_like
+    notice = ("中国银保监会浙江监管局 浙江省财政厅 浙江省地方金融监管局 国家税务总局浙江省税务局"
+              "关于进一步加强个体工商户金融服务的通知")
+    assert len(notice) > 60 and _title_like(notice)
+    assert not _title_like(notice[:-2] + "工作")  # no kind of document at its end
+    assert not _title_like(notice + "。")
