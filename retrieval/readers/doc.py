@@ -199,6 +199,21 @@ class _Reader:
         return None
 
 
+def properties(data: bytes) -> dict[str, str]:
+    """What the file's SummaryInformation states (title, author, creation date), where it
+    looks stated by a person; {} when the file has none or cannot be opened. The LibreOffice
+    path keeps the text but not these, so it takes them from here."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if not ole.exists("\x05SummaryInformation"):
+                return {}
+            return _meta(ole.openstream("\x05SummaryInformation").read())
+    except Exception:  # a damaged container: the reader itself says so when it reads it
+        return {}
+
+
 def read(path: Path, data: bytes) -> RawDocument:
     """The blocks of a Word 97-2003 binary file (``.doc``, or a ``.wps`` of the same kind)."""
     import olefile  # imported here so importing the readers stays cheap

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import date, datetime
 from pathlib import Path
 
 from . import Block, BlockKind, RawDocument
@@ -19,6 +20,11 @@ FORMAT = "docx"
 # A .docx is a zip of XML: refuse one that would inflate past this (zip bombs).
 MAX_DOCX_UNZIPPED = 100 * 1024 * 1024
 CELL_SEPARATOR = "　"
+# Word's file format (and so a real creation date) is no older than this.
+EARLIEST_CREATED = 1990
+# The creation date python-docx's own template carries: every file it makes without setting
+# one has it, so it says nothing about the document.
+TEMPLATE_CREATED = datetime(2013, 12, 23, 23, 15)
 HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 TITLE_STYLES = {"title", "标题"}
 # Notes come after the body (as the .doc reader gives them); Word's separator notes are no text.
@@ -144,11 +150,17 @@ def _table_blocks(table) -> list[Block]:
 
 
 def _meta(properties) -> dict[str, str]:
+    """Title and author where they are not an editor's default; the creation date where it is
+    a plausible date (the metadata rules rank it below any date the text states)."""
     meta: dict[str, str] = {}
     for key, value in (("title", properties.title), ("author", properties.author)):
         value = (value or "").strip()
         if _looks_stated(value):
             meta[key] = value
+    created = properties.created
+    if (created is not None and EARLIEST_CREATED <= created.year <= date.today().year
+            and created.replace(tzinfo=None) != TEMPLATE_CREATED):
+        meta["date"] = created.date().isoformat()
     return meta
 
 

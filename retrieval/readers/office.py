@@ -52,8 +52,12 @@ def read(path: Path, data: bytes) -> RawDocument:
             log.info("LibreOffice failed on %s (%s): reading it in Python", path, exc)
         else:
             document = docx_reader.read(path, converted)
+            meta = dict(document.meta)
+            if ole:  # the conversion's own properties are not the file's: take the original's
+                meta.pop("date", None)
+                meta.update(doc_reader.properties(data))
             return RawDocument(blocks=document.blocks, format=FORMATS[suffix],
-                               meta=document.meta, dropped=document.dropped)
+                               meta=meta, dropped=document.dropped)
     if ole:
         return replace(doc_reader.read(path, data), format=FORMATS[suffix])
     if rtf:

@@ -384,3 +384,28 @@ def test_word_95_and_foreign_streams_are_refused() -> None:
         doc_reader._fib(bytes(word95))
     with pytest.raises(UnreadableFile, match="not a Word 97-2003"):
         doc_reader._fib(b"\x00" * 512)
+
+
+@pytest.mark.skipif(office.soffice_path() is None, reason="LibreOffice not installed")
+def test_the_libreoffice_path_keeps_the_files_own_properties() -> None:
+    """The conversion loses the SummaryInformation: its date and author come from the file."""
+    document = read_document(W02, W02.read_bytes())
+    assert document.meta.get("date") == "2021-02-09"
+    assert doc_reader.properties(W02.read_bytes())["date"] == "2021-02-09"
+    assert doc_reader.properties(b"not an OLE file") == {}
+
+
+def test_a_docx_creation_date_is_read_when_plausible(tmp_path: Path) -> None:
+    import datetime
+
+    import docx
+
+    path = tmp_path / "a.docx"
+    document = docx.Document()
+    document.add_paragraph("各学校要做好课后服务工作。")
+    document.core_properties.created = datetime.datetime(2018, 9, 7, 10, 0)
+    document.save(path)
+    assert read_document(path, path.read_bytes()).meta["date"] == "2018-09-07"
+    document.core_properties.created = datetime.datetime(1980, 1, 1)  # no Word file is so old
+    document.save(path)
+    assert "date" not in read_document(path, path.read_bytes()).meta
