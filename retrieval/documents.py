@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from .boilerplate import (
@@ -62,6 +62,8 @@ TITLE_SPACE = re.compile(r"[\s\u3000\u00a0\u2002-\u200a]+")
 DASHES = ("——", "――", "—", "--")  # a subtitle opens with a dash
 # A flattened notice's title: its opening words up to the first space.
 OPENING_TITLE = re.compile(r"^([^\s:：，,]{6,60}?)[ \u3000\t\u00a0]+(?=\S)")
+# A file name of no words: a hash or a number, as scraped collections name their files.
+NAMELESS_FILE = re.compile(r"[0-9a-fA-F]{12,}|\d+")
 HEAD_LINES = 15  # the title is looked for among this many lines at the top of a document
 # A person or office that delivered or issued the document: "四川省人民政府省长 施小琳".
 SPEAKER = re.compile(
@@ -143,8 +145,12 @@ def split_documents(raw: RawDocument, file: str,
             continue
         # Furniture lines may hold a 落款 (a print bar on its line): only of a file's one document.
         furniture = [d.text for d in found.dropped] if len(groups) == 1 else []
-        meta = _meta(title or PurePosixPath(file).stem, front, units, raw.meta, found, file,
-                     furniture, raw.format)
+        stem = PurePosixPath(file).stem
+        meta = _meta(title or stem, front, units, raw.meta, found, file, furniture, raw.format)
+        if not title and NAMELESS_FILE.fullmatch(stem) and meta.issuer:
+            # No title line and a file name that says nothing (a hash): the document is named
+            # by what it states, its issuer and date, not by 0013aa11eb….
+            meta = replace(meta, title=" ".join(x for x in (meta.issuer, meta.date) if x))
         documents.append(Document(file=file, index=len(documents), meta=meta,
                                   units=tuple(units), front=tuple(front),
                                   front_page=front_lines[0].page if front_lines else None))

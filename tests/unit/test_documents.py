@@ -397,3 +397,13 @@ def test_long_lines_are_titles_only_in_the_shape_of_one() -> None:
     assert len(notice) > 60 and _title_like(notice)
     assert not _title_like(notice[:-2] + "工作")  # no kind of document at its end
     assert not _title_like(notice + "。")
+
+
+def test_a_notice_without_a_title_in_a_hash_named_file_is_named_by_its_issuer_and_date() -> None:
+    text = ("国家税务总局南阳市税务局 各县税务局，局内各单位： 为做好疫情防控期间办税服务工作，"
+            "现就有关事项通知如下。一、推行非接触式办税。 国家税务总局南阳市税务局 2020年2月7日")
+    raw = RawDocument(blocks=(Block(text),), format="text")
+    (document,), _ = split_documents(raw, "0013aa11eb73353abf1e2bd8bca41750.txt")
+    assert document.meta.title == "国家税务总局南阳市税务局 2020-02-07"
+    (named,), _ = split_documents(raw, "南阳办税通知.txt")  # a file name of words stays
+    assert named.meta.title == "南阳办税通知"
