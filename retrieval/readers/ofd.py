@@ -43,6 +43,7 @@ from retrieval.readers.pdf import (
     _FAKE_TITLE,
     _blocks,
     _body_size,
+    _drawn_once,
     _drop_running_lines,
     _find_title,
     _frames,
@@ -473,13 +474,7 @@ def _rows(glyphs: Sequence[_Glyph]) -> list[list[_Glyph]]:
         bases.append((glyph.baseline, glyph.size))
     for row in rows:
         row.sort(key=lambda g: g.x0)
-        # The same glyph drawn twice at one place (fake bold, a shadow) is one character.
-        row[:] = [
-            glyph for i, glyph in enumerate(row)
-            if i == 0 or not (glyph.text == row[i - 1].text
-                              and abs(glyph.x0 - row[i - 1].x0) < 0.2 * glyph.size
-                              and abs(glyph.baseline - row[i - 1].baseline) < 0.2 * glyph.size)
-        ]
+        row[:] = _drawn_once(row)
     return rows
 
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -367,14 +368,29 @@ def _rows(chars: Sequence[_Char]) -> list[list[_Char]]:
     _attach_small_rows(rows, bases)
     for row in rows:
         row.sort(key=lambda c: c.x0)
-        # The same glyph drawn twice at one place (fake bold, a shadow) is one character.
-        row[:] = [
-            char for i, char in enumerate(row)
-            if i == 0 or not (char.text == row[i - 1].text
-                              and abs(char.x0 - row[i - 1].x0) < 0.2 * char.size
-                              and abs(char.baseline - row[i - 1].baseline) < 0.2 * char.size)
-        ]
+        row[:] = _drawn_once(row)
     return rows
+
+
+class _Placed(Protocol):
+    """What grouping glyphs needs of one: a PDF character or an OFD glyph."""
+
+    text: str
+    x0: float
+    baseline: float
+    size: float
+
+
+_C = TypeVar("_C", bound=_Placed)
+
+
+def _drawn_once(row: Sequence[_C]) -> list[_C]:
+    """A row (sorted by x) with each glyph once: the same glyph drawn twice at one place (fake
+    bold, a shadow) is one character. Shared with the OFD reader."""
+    return [glyph for i, glyph in enumerate(row)
+            if i == 0 or not (glyph.text == row[i - 1].text
+                              and abs(glyph.x0 - row[i - 1].x0) < 0.2 * glyph.size
+                              and abs(glyph.baseline - row[i - 1].baseline) < 0.2 * glyph.size)]
 
 
 def _attach_small_rows(rows: list[list[_Char]], bases: list[tuple[float, float]]) -> None:
