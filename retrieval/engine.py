@@ -255,12 +255,11 @@ class Engine:
                           reason=unanswered, note=note, missing=missing, phrase=phrase,
                           scope=shown_scope)
         top_row = ranked[0][0]
-        # The question names a place no document names, or the best passage is from a document
-        # other than the one the question names (see Prior.unmet): it is the closest, no answer.
-        unnamed = [p for p in asked.implied.places if not self.search.holds(place_forms(p)[-1])]
-        unnamed += prior.absent
-        unnamed += prior.unmet(self.store.document_of(top_row), self.store.text(top_row))
-        answered = not unnamed and (
+        # The question names a place or document no document states or names (Prior.absent),
+        # or the best passage is from another one (Prior.unmet): it is the closest, no answer.
+        unmet = [*prior.absent,
+                 *prior.unmet(self.store.document_of(top_row), self.store.text(top_row))]
+        answered = not unmet and (
             strict or (first is not None and top_row in set(first.tolist()))
             or answers.match_share(query, self.index, top_row, self._scope_words(asked))
             >= self.settings.min_match)
