@@ -332,16 +332,16 @@ class Engine:
         if scope.is_empty:
             return None, notes, None
         infos = self.store.document_infos
-        # (label, documents kept, documents that state nothing about it, what the text holds)
-        conditions: list[tuple[str, np.ndarray, np.ndarray | None, str | None]] = []
+        # (label, documents kept, documents that state nothing about it, what the text may hold)
+        conditions: list[tuple[str, np.ndarray, np.ndarray | None, tuple[str, ...]]] = []
         if scope.since is not None or scope.until is not None:
             since = scope.since if scope.since is not None else -10**6
             until = scope.until if scope.until is not None else 10**6
             years = np.array([i.year if i.year is not None else -10**7 for i in infos])
             label = _years_label(scope)
-            word = label if scope.since == scope.until else None
+            words = (label,) if scope.since == scope.until else ()
             conditions.append((label, (years >= since) & (years <= until), years == -10**7,
-                               word))
+                               words))
         if scope.places:
             wanted = {canonical_place(p) or p for p in scope.places}
             shorts = [place_forms(p)[-1] for p in scope.places]
@@ -349,20 +349,20 @@ class Engine:
                 [_place_matches(i.place, wanted) or any(w in t for w in shorts)
                  for i, t in zip(infos, self._titles, strict=True)], dtype=bool),
                 np.array([not i.place for i in infos], dtype=bool),
-                shorts[0] if len(shorts) == 1 else None))
+                tuple(shorts)))
         if scope.documents:
             conditions.append(("、".join(f"《{i.title}》" for i in infos if i.id in scope.documents)
                                or "所选", np.array([i.id in scope.documents for i in infos],
-                                                   dtype=bool), None, None))
+                                                   dtype=bool), None, ()))
         if scope.doc:
             words = [self.tokenizer.normalize(w) for w in scope.doc.split()]
             conditions.append((f"标题含“{scope.doc}”", np.array(
                 [all(w in title for w in words) for title in self._titles], dtype=bool),
-                None, None))
+                None, ()))
         keep = np.ones(len(infos), dtype=bool)
-        for label, mask, _, word in conditions:
+        for label, mask, _, words in conditions:
             if not mask.any():
-                return None, notes, self._nothing_stated(label, word)
+                return None, notes, self._nothing_stated(label, words)
             keep &= mask
         if not keep.any():
             together = "、".join(label for label, *_ in conditions)
@@ -382,14 +382,16 @@ class Engine:
         rows = np.flatnonzero(keep[self.store.row_document]) if len(infos) else np.zeros(0, int)
         return rows, notes, None
 
-    def _nothing_stated(self, label: str, word: str | None) -> str:
+    def _nothing_stated(self, label: str, words: tuple[str, ...]) -> str:
         """Why a filter leaves no document, in a sentence that is true of the text: where the
         text names what no document's metadata states, it says so and how many name it."""
-        if word:
-            named = len(self.search.documents(word))
-            if named:
-                return (f"没有注明{label}的文件；正文提到“{word}”的有 {named} 篇，"
-                        f"去掉这个限定再问即可查到。")
+        named = [(w, len(self.search.documents(w))) for w in words]
+        named = [(w, n) for w, n in named if n]
+        if named:
+            said = "、".join(f"“{w}”" for w, _ in named)
+            count = len(set().union(*(self.search.documents(w) for w, _ in named)))
+            return (f"没有注明{label}的文件；正文提到{said}的有 {count} 篇，"
+                    f"去掉这个限定再问即可查到。")
         return f"语料中没有{label}的文件。"
 
     @cached_property

@@ -257,3 +257,19 @@ def test_a_passage_matching_only_the_place_does_not_answer(tmp_path: Path,
     asked = engine.ask("武汉市餐馆堂食恢复营业")
     assert not asked.answered and asked.results and asked.reason == "no-match"
     assert engine.ask("武汉市返岗复工").answered
+
+
+def test_a_place_filter_the_text_names_says_so_truly(tmp_path: Path, base_settings) -> None:
+    """地:深圳 over a folder whose only report is Guangdong's: no document is of 深圳, yet the
+    text names it; the answer says exactly that, never 语料中没有深圳的文件."""
+    from dataclasses import replace
+    (tmp_path / "gd.txt").write_text(
+        "2026年广东省政府工作报告\n支持深圳建设中国特色社会主义先行示范区，深化前海合作区改革。\n",
+        "utf-8")
+    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
+                                 cache_dir=tmp_path / ".cache"))
+    answer = engine.ask("地:深圳 先行示范区")
+    assert answer.reason == "scope-unmatched"
+    assert answer.note == "没有注明深圳的文件；正文提到“深圳”的有 1 篇，去掉这个限定再问即可查到。"
+    implied = engine.ask("深圳先行示范区建设")
+    assert implied.answered and "深圳" in implied.results[0].text
