@@ -260,7 +260,7 @@ def _run_index(args: argparse.Namespace, config: Config) -> int:
 
 
 def _endings(counts: dict[str, int]) -> str:
-    """'.ofd 2 (OFD files cannot be read yet: …), .xls 1': each ending, its count and advice."""
+    """'.pdf 1 (readable: add it to corpus.extensions), .xls 1': each ending, its count, advice."""
     parts = []
     for ending, count in counts.items():
         advice = ending_advice(ending)

@@ -115,7 +115,7 @@ class PhraseCount:
 @dataclass(frozen=True)
 class Answer:
     query: str
-    answered: bool  # False: nothing in the corpus answers; `results` are best guesses only
+    answered: bool  # False: no passage answers directly; `results` are the closest ones
     results: tuple[Result, ...]
     terms: tuple[str, ...] = ()  # the query's tokens that were searched for
     more: bool = False  # further results exist after these (for paging)
