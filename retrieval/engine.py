@@ -36,7 +36,7 @@ from .model import (
     SkippedFile,
 )
 from .phrases import find_phrase, split_phrases
-from .prior import Prior, implied_prior
+from .prior import Prior, implied_prior, part_words, parts_asked
 from .query import Query, QueryBuilder, Thesaurus
 from .scope import QuestionScope, Scope, canonical_place, place_forms, question_scope
 from .settings import RetrievalSettings
@@ -221,8 +221,10 @@ class Engine:
             return Answer(query=question, answered=False, results=(), terms=query.terms,
                           reason="scope-unmatched", note=refusal, scope=shown_scope)
         missing = self._missing(query, asked.text)
+        asking = self.tokenizer.normalize(part_words(asked.text))
         words = {w: max(self.index.idf_of(w), 0.0) for w in answers.evidence_terms(query.terms)
-                 if len(w) >= 2 and w in self.index.vocab}  # words a title may hold
+                 if len(w) >= 2 and w in self.index.vocab  # words a title may hold
+                 and w not in asking}  # not those asking for a part (文号, 落款日期)
         prior = implied_prior(asked, self.store.document_infos, self._titles, self.search,
                               words)
         if not prior.is_empty:
@@ -246,6 +248,8 @@ class Engine:
             else:
                 notes.append("".join(f"“{p}”" for p in phrases) + "原文未出现")
                 phrase = None
+        if first is None:  # 文号是多少: the 文号 passage of the document the question names
+            first = self._asked_part_rows(asked.text, prior, allowed)
         note = _sentences(notes)
         weights = self._ranking_weights(query, prior.title_words)
         ranked = self._distinct(weights, offset + k + 1, allowed, prior, first, by_date=strict)
@@ -271,6 +275,20 @@ class Engine:
                       more=len(ranked) > offset + k,
                       reason=None if answered else unanswered,
                       note=note, missing=missing, phrase=phrase, scope=shown_scope)
+
+    def _asked_part_rows(self, question: str, prior: Prior,
+                         allowed: np.ndarray | None) -> np.ndarray | None:
+        """The passages that are the named part a question asks for (its 文号, 落款, 主送),
+        in the documents the question names (those of the highest prior), or None."""
+        boost = prior.document_boost()
+        parts = parts_asked(question)
+        if boost is None or not parts or boost.max() <= 0:
+            return None
+        rows = np.concatenate([self.store.rows_in_section(p) for p in parts])
+        if allowed is not None:
+            rows = np.intersect1d(rows, allowed)
+        rows = rows[boost[self.store.row_document[rows]] >= boost.max()]
+        return np.unique(rows) if len(rows) else None
 
     def _scope_words(self, asked: QuestionScope) -> frozenset[str]:
         """The tokens that name the question's implied place and years: where, not what."""

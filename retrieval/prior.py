@@ -10,6 +10,7 @@ BM25 × (1 + prior); the BM25 score itself stays exactly rank_bm25's and is repo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,6 +162,28 @@ def _named_by_title(words: dict[str, float], titles: list[str],
             named[i] = True
             covered.update(held)
     return named, frozenset(covered)
+
+
+# A question that asks for a named part of a 公文 (see passages._parts_named): its number, the
+# date it was signed or issued, whom it is sent to.
+PARTS_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("文号", re.compile(r"文号|发文字号")),
+    ("落款", re.compile(r"落款|(?:印发|发出|发布|签发|成文|下发|发文)[^，。？?]{0,4}"
+                      r"(?:日期|时间|哪天|哪一天|几号)|(?:哪天|哪一天|什么时候|何时)[^，。？?]{0,6}"
+                      r"(?:印发|发出|发布|签发|成文|下发)")),
+    ("主送", re.compile(r"主送|(?:发给|下发给|印发给|送给|发往)(?:哪些|哪个|谁)")),
+)
+
+
+def parts_asked(question: str) -> tuple[str, ...]:
+    """The named parts of a 公文 a question asks for (文号是多少 → 文号)."""
+    return tuple(name for name, pattern in PARTS_ASKED if pattern.search(question))
+
+
+def part_words(question: str) -> str:
+    """The question's words that ask for a part (…的落款日期是哪天): they name no topic, so
+    they are no evidence of which document's title the question quotes."""
+    return "".join(m.group() for _, pattern in PARTS_ASKED for m in pattern.finditer(question))
 
 
 def kind_of(title: str) -> str | None:

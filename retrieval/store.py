@@ -181,6 +181,15 @@ class PassageStore:
                        position=int(part.position[local]), document=document,
                        page=page if page != NO_PAGE else None)
 
+    def rows_in_section(self, name: str) -> np.ndarray:
+        """Rows whose section path has `name` as one of its labels (文号, 落款 …)."""
+        found: list[np.ndarray] = []
+        for start, part in zip(self.starts, self.parts, strict=False):
+            ids = [i for i, path in enumerate(part.sections) if name in path.split(" › ")]
+            if ids:
+                found.append(np.flatnonzero(np.isin(part.section, ids)) + int(start))
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
     def row_of(self, passage_id: str) -> int | None:
         for start, part in zip(self.starts, self.parts, strict=False):
             local = part.row_of(passage_id)

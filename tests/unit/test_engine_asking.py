@@ -273,3 +273,22 @@ def test_a_place_filter_the_text_names_says_so_truly(tmp_path: Path, base_settin
     assert answer.note == "没有注明深圳的文件；正文提到“深圳”的有 1 篇，去掉这个限定再问即可查到。"
     implied = engine.ask("深圳先行示范区建设")
     assert implied.answered and "深圳" in implied.results[0].text
+
+
+def test_a_question_asking_for_a_part_gets_that_part_of_the_document_it_names(
+        tmp_path: Path, base_settings) -> None:
+    """文号是多少 / 落款日期是哪天: the passage that is that part of the named document first
+    (real .doc files of one regulator)."""
+    import shutil
+    from dataclasses import replace
+    real = Path(__file__).parents[1] / "data" / "real"
+    for doc in real.glob("w*.doc"):
+        shutil.copy(doc, tmp_path / doc.name)
+    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
+                                 cache_dir=tmp_path / ".cache"))
+    number = engine.ask("浙江四部门加强个体工商户金融服务的通知文号是多少？")
+    assert number.answered and number.results[0].text == "浙银保监发〔2021〕64号"
+    assert number.results[0].source.section == "文号"
+    signed = engine.ask("个体工商户金融服务的通知落款日期是哪天？")
+    assert "2021年5月12日" in signed.results[0].text
+    assert signed.results[0].source.section.endswith("落款")
