@@ -248,10 +248,10 @@ class Engine:
             else:
                 notes.append("".join(f"“{p}”" for p in phrases) + "原文未出现")
                 phrase = None
-        if first is None:  # 文号是多少: the 文号 passage of the document the question names
-            first = self._asked_part_rows(asked.text, prior, allowed)
         note = _sentences(notes)
         weights = self._ranking_weights(query, prior.title_words)
+        if first is None:  # 文号是多少: the 文号 passage of the document the question names
+            first = self._asked_part_rows(asked.text, prior, allowed, weights)
         ranked = self._distinct(weights, offset + k + 1, allowed, prior, first, by_date=strict)
         unanswered = "not-chinese" if latin_only else "no-match"
         if not ranked:
@@ -276,18 +276,25 @@ class Engine:
                       reason=None if answered else unanswered,
                       note=note, missing=missing, phrase=phrase, scope=shown_scope)
 
-    def _asked_part_rows(self, question: str, prior: Prior,
-                         allowed: np.ndarray | None) -> np.ndarray | None:
-        """The passages that are the named part a question asks for (its 文号, 落款, 主送),
-        in the documents the question names (those of the highest prior), or None."""
-        boost = prior.document_boost()
+    def _asked_part_rows(self, question: str, prior: Prior, allowed: np.ndarray | None,
+                         weights: dict[str, float]) -> np.ndarray | None:
+        """The passages that are the named part a question asks for (its 文号, 落款, 主送, 施行
+        clause) in the documents the question names: those of the highest prior, or without
+        one, the document of the best passage. None when it asks for no part."""
         parts = parts_asked(question)
-        if boost is None or not parts or boost.max() <= 0:
+        if not parts:
             return None
         rows = np.concatenate([self.store.rows_in_section(p) for p in parts])
         if allowed is not None:
             rows = np.intersect1d(rows, allowed)
-        rows = rows[boost[self.store.row_document[rows]] >= boost.max()]
+        boost = prior.document_boost()
+        if boost is not None and boost.max() > 0:
+            rows = rows[boost[self.store.row_document[rows]] >= boost.max()]
+        else:
+            best = self._top(weights, 1, allowed, False)
+            if not best:
+                return None
+            rows = rows[self.store.row_document[rows] == self.store.document_of(best[0][0])]
         return np.unique(rows) if len(rows) else None
 
     def _scope_words(self, asked: QuestionScope) -> frozenset[str]:

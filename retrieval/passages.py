@@ -53,6 +53,9 @@ ADDRESSEES = re.compile(r"\s*各[^。！？；]{1,200}[：:]\s*")
 CLOSING_TAIL = re.compile(r"(?:^|\s)(?:(?:19|20)\d{2}|[〇○◯零一二三四五六七八九]{4})\s*年\s*"
                           r"[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日"
                           r"\s*[)）]?\s*$")
+# The clause that says from when a document applies: 本办法自2021年7月1日起施行.
+EFFECTIVE = re.compile(r"本(?:法|条例|规定|办法|细则|通知|意见|方案|规则|决定|标准|指南|准则)"
+                       r"[^。；]{0,30}?自[^。；]{2,30}?起(?:施行|实施|生效|执行)")
 ISSUER_END = re.compile(r"(?:局|厅|委|委员会|政府|办公室|办公厅|中心|部|院|会|处|室|所|站|队|组|"
                         r"指挥部|公司|学校|大学|银行|分行|支行|集团|党组|工委|办|司|署)$")
 
@@ -129,9 +132,9 @@ def _has_prose(document: Document) -> bool:
 
 def _parts_named(passages: list[Passage]) -> list[Passage]:
     """The parts of a 公文 (GB/T 9704) that no heading labels get their name as a section:
-    the document number (文号), the addressees (主送) and the signature and date (落款). A
-    question about them (文号是多少, 落款日期) then finds them, and the source line says
-    what the quote is."""
+    the document number (文号), the addressees (主送), the signature and date (落款) and the
+    clause saying from when it applies (施行). A question about them (文号是多少, 落款日期,
+    从哪天施行) then finds them, and the source line says what the quote is."""
     named: list[Passage] = []
     for passage in passages:
         part = _part(passage.text, passage.section)
@@ -150,6 +153,8 @@ def _part(text: str, section: str = "") -> str | None:
         return "主送"
     if CLOSING_TAIL.search(text):
         return "落款"
+    if EFFECTIVE.search(text):
+        return "施行"
     return None
 
 

@@ -168,10 +168,12 @@ def _named_by_title(words: dict[str, float], titles: list[str],
 # date it was signed or issued, whom it is sent to.
 PARTS_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("文号", re.compile(r"文号|发文字号")),
-    ("落款", re.compile(r"落款|(?:印发|发出|发布|签发|成文|下发|发文)[^，。？?]{0,4}"
+    ("落款", re.compile(r"落款|(?:印发|发出|发布|签发|成文|下发|发文)[^，。？?]{0,20}"
                       r"(?:日期|时间|哪天|哪一天|几号)|(?:哪天|哪一天|什么时候|何时)[^，。？?]{0,6}"
                       r"(?:印发|发出|发布|签发|成文|下发)")),
     ("主送", re.compile(r"主送|(?:发给|下发给|印发给|送给|发往)(?:哪些|哪个|谁)")),
+    ("施行", re.compile(r"施行|生效|(?:哪天|哪一天|什么时候|何时)[^，。？?]{0,4}(?:开始)?实施"
+                      r"|实施(?:日期|时间)")),
 )
 
 

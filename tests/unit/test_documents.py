@@ -214,7 +214,8 @@ def test_format_headings_label_up_to_their_peer() -> None:
              Unit("本办法自发布之日起施行，" * 5 + "由教育厅负责解释。"))
     doc = Document("a.docx", 0, DocumentMeta("办法"), units)
     sections = [p.section for p in passages_of(doc)]
-    assert sections == ["第一章 总则 › 第一节 目的", "第二章 附则"]
+    # The last article says from when it applies: that part is named after its headings.
+    assert sections == ["第一章 总则 › 第一节 目的", "第二章 附则 › 施行"]
 
 
 def test_markdown_markers_are_not_text() -> None:

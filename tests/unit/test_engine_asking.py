@@ -292,3 +292,19 @@ def test_a_question_asking_for_a_part_gets_that_part_of_the_document_it_names(
     signed = engine.ask("个体工商户金融服务的通知落款日期是哪天？")
     assert "2021年5月12日" in signed.results[0].text
     assert signed.results[0].source.section.endswith("落款")
+
+
+def test_asking_from_when_a_law_applies_finds_its_effective_clause(tmp_path: Path,
+                                                                   base_settings) -> None:
+    """精神卫生法的施行日期: without any title quoted at length, the best document's 施行
+    clause comes first, not the articles that repeat its name."""
+    import shutil
+    from dataclasses import replace
+    real = Path(__file__).parents[1] / "data" / "real"
+    for doc in real.glob("w*.doc"):
+        shutil.copy(doc, tmp_path / doc.name)
+    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
+                                 cache_dir=tmp_path / ".cache"))
+    answer = engine.ask("合规管理暂行办法的施行日期？")
+    assert answer.results[0].text.endswith("本办法自2021年7月1日起施行。")
+    assert answer.results[0].source.section.endswith("施行")
