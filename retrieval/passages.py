@@ -153,8 +153,9 @@ def _part(text: str, section: str = "") -> str | None:
         return "主送"
     if CLOSING_TAIL.search(text):
         return "落款"
-    if EFFECTIVE.search(text):
-        return "施行"
+    effective = EFFECTIVE.search(text)
+    if effective and len(effective.group()) * 2 >= len(text.strip()):
+        return "施行"  # the passage is that clause (第八十五条　本法自…起施行。), not ends with it
     return None
 
 

@@ -214,8 +214,7 @@ def test_format_headings_label_up_to_their_peer() -> None:
              Unit("本办法自发布之日起施行，" * 5 + "由教育厅负责解释。"))
     doc = Document("a.docx", 0, DocumentMeta("办法"), units)
     sections = [p.section for p in passages_of(doc)]
-    # The last article says from when it applies: that part is named after its headings.
-    assert sections == ["第一章 总则 › 第一节 目的", "第二章 附则 › 施行"]
+    assert sections == ["第一章 总则 › 第一节 目的", "第二章 附则"]
 
 
 def test_markdown_markers_are_not_text() -> None:
@@ -408,3 +407,10 @@ def test_a_notice_without_a_title_in_a_hash_named_file_is_named_by_its_issuer_an
     assert document.meta.title == "国家税务总局南阳市税务局 2020-02-07"
     (named,), _ = split_documents(raw, "南阳办税通知.txt")  # a file name of words stays
     assert named.meta.title == "南阳办税通知"
+
+
+def test_a_passage_that_is_the_effective_clause_is_named_so() -> None:
+    units = (Unit("第一章 总则", heading_level=0), Unit("第一条 为了规范管理，制定本办法。"),
+             Unit("第九条 本办法自2021年7月1日起施行。"))
+    doc = Document("a.docx", 0, DocumentMeta("办法"), units)
+    assert [p.section for p in passages_of(doc)] == ["第一章 总则", "第一章 总则 › 施行"]
