@@ -307,7 +307,7 @@ def _run_sources(args: argparse.Namespace, config: Config) -> int:
         if args.json:
             print(json.dumps(document_json(info), ensure_ascii=False))
             continue
-        meta = "  ".join(x for x in (info.date, info.place) if x)
+        meta = "  ".join(x for x in (info.number, info.date, info.place, info.issuer) if x)
         print(f"《{info.title}》  {info.file}  {meta + '  ' if meta else ''}"
               f"{_plural(info.passages, 'passage')}")
     return 0

@@ -82,3 +82,15 @@ def test_since_after_until_is_refused(capsys) -> None:
 def test_corpus_path_of_seeds_is_the_default(capsys) -> None:
     code, out, _ = run_cli(capsys, "sources", "--corpus", str(SEEDS))
     assert code == 0 and len(out.splitlines()) == 9
+
+
+def test_sources_show_the_number_date_place_and_issuer_a_document_states(
+        capsys, tmp_path: Path) -> None:
+    (tmp_path / "n.txt").write_text(
+        "关于做好课后服务工作的通知\n川教发〔2024〕12号\n各市（州）教育局：\n"
+        "各地要办好课后服务，满足学生多样化需求。\n四川省教育厅\n2024年3月5日\n", "utf-8")
+    code, out, _ = run_cli(capsys, "sources", "--corpus", str(tmp_path))
+    assert code == 0
+    assert out.splitlines() == [
+        "《关于做好课后服务工作的通知》  n.txt  川教发〔2024〕12号  2024-03-05  四川省"
+        "  四川省教育厅  2 passages"]
