@@ -475,8 +475,7 @@ class Engine:
         scored = {row: score for pool in pools for row, score in pool}
         out = []
         for row, score in scored.items():
-            extra = 0.0 if boost is None else (float(boost[self.store.document_of(row)])
-                                               + prior.passage_boost(self.store.text(row)))
+            extra = 0.0 if boost is None else float(boost[self.store.document_of(row)])
             out.append((row, score, extra))
         out.sort(key=lambda r: (r[0] in leading, r[1] * (1 + r[2]), -r[0]), reverse=True)
         return out[:k]

@@ -4,8 +4,9 @@ A year, place, issuer or document named in a question's words is evidence of whi
 it means, not a wall: most real folders state places and dates only inside their text, so a
 document whose metadata is silent must never be removed for it. Each implied facet gives a
 document a boost when the document states it (metadata, title) or, more weakly, names it in
-its text, and a passage a boost when its own text names it. The final order is
-BM25 × (1 + prior); the BM25 score itself stays exactly rank_bm25's and is reported apart.
+its text; a passage gets none of its own for naming it, since its BM25 already counts the
+word. The final order is BM25 × (1 + prior); the BM25 score itself stays exactly rank_bm25's
+and is reported apart.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from .textsearch import TextSearch
 
 STATED = 1.0  # the document's metadata or title states the facet
 NAMED = 0.5  # the document names it only in its text (a place)
-IN_PASSAGE = 0.0  # the passage names it: its BM25 already counts the word
 YEARS_IN_TEXT_MAX = 5  # a longer span of years is not looked for in passages' text
 EVENT_LAG = 1  # an event's year is reported in the next year's documents too
 TITLE_SHARE = 0.5  # a title holding this share of the question's words (by idf) names it
@@ -33,7 +33,7 @@ TITLE_WORDS_MIN = 2
 class Facet:
     label: str  # as said in the note: 2020年, 湖北省, 《…报告》
     documents: np.ndarray  # float per document: STATED, NAMED or 0
-    passage_words: tuple[str, ...]  # strings whose presence in a passage's text counts
+    passage_words: tuple[str, ...]  # strings whose presence in a passage's text names it
     # The question names its document by this (a place, a title, a year that names the
     # document): a passage answers only from a document that states it, or naming it itself.
     required: bool = False
@@ -71,9 +71,6 @@ class Prior:
         return [f.label for f in self.facets if f.required and f.documents[document] < STATED
                 and not any(w in text for w in f.passage_words)]
 
-    def passage_boost(self, text: str) -> float:
-        return sum(IN_PASSAGE for f in self.facets
-                   if any(w in text for w in f.passage_words))
 
 
 def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], titles: list[str],
