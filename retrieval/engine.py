@@ -38,7 +38,15 @@ from .model import (
 from .phrases import find_phrase, split_phrases
 from .prior import Prior, implied_prior, part_words, parts_asked
 from .query import Query, QueryBuilder, Thesaurus
-from .scope import QuestionScope, Scope, canonical_place, place_forms, question_scope
+from .scope import (
+    QuestionScope,
+    Scope,
+    canonical_place,
+    place_forms,
+    question_scope,
+    same_place,
+    years_label,
+)
 from .settings import RetrievalSettings
 from .store import PassageStore
 from .textsearch import TextSearch
@@ -363,7 +371,7 @@ class Engine:
             since = scope.since if scope.since is not None else -10**6
             until = scope.until if scope.until is not None else 10**6
             years = np.array([i.year if i.year is not None else -10**7 for i in infos])
-            label = _years_label(scope)
+            label = years_label(scope.since, scope.until)
             words = (label,) if scope.since == scope.until else ()
             conditions.append((label, (years >= since) & (years <= until), years == -10**7,
                                words))
@@ -371,7 +379,7 @@ class Engine:
             wanted = {canonical_place(p) or p for p in scope.places}
             shorts = [place_forms(p)[-1] for p in scope.places]
             conditions.append(("、".join(scope.places), np.array(
-                [_place_matches(i.place, wanted) or any(w in t for w in shorts)
+                [any(same_place(i.place, w) for w in wanted) or any(w in t for w in shorts)
                  for i, t in zip(infos, self._titles, strict=True)], dtype=bool),
                 np.array([not i.place for i in infos], dtype=bool),
                 tuple(shorts)))
@@ -586,21 +594,6 @@ def _as_typed(word: str, question: str) -> str:
     """A word of the question as the asker spelled it (GDP, not the index's gdp)."""
     found = re.search(re.escape(word), question, re.IGNORECASE)
     return found.group() if found else word
-
-
-def _place_matches(place: str | None, wanted: set[str]) -> bool:
-    return bool(place) and any(place == w or place.startswith(w) or w.startswith(place)
-                               for w in wanted)
-
-
-def _years_label(scope: Scope) -> str:
-    if scope.since == scope.until:
-        return f"{scope.since}年"
-    if scope.until is None:
-        return f"{scope.since}年以来"
-    if scope.since is None:
-        return f"{scope.until}年以前"
-    return f"{scope.since}—{scope.until}年"
 
 
 def _code_digest() -> str:

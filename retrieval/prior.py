@@ -18,7 +18,7 @@ import numpy as np
 
 from .boilerplate import DOC_TYPE
 from .model import DocumentInfo
-from .scope import QuestionScope, canonical_place, place_forms
+from .scope import QuestionScope, canonical_place, place_forms, same_place, years_label
 from .textsearch import TextSearch
 
 STATED = 1.0  # the document's metadata or title states the facet
@@ -96,7 +96,7 @@ def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], titles: list[
             stated |= in_title
         else:
             words = ()
-        label = _years_label(scope.since, scope.until)
+        label = years_label(scope.since, scope.until)
         if stated.any() or any(search.holds(w) for w in words):
             facets.append(Facet(label, np.where(stated, STATED, 0.0), words,
                                 required=asked.document_year))
@@ -108,7 +108,7 @@ def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], titles: list[
         wanted = canonical_place(place) or place
         documents = np.zeros(n)
         for i, info in enumerate(infos):
-            if ((info.place and _same_place(info.place, wanted))
+            if (same_place(info.place, wanted)
                     or (info.issuer and short in info.issuer)):
                 documents[i] = STATED
         for i in search.documents(short):
@@ -189,17 +189,3 @@ def kind_of(title: str) -> str | None:
     """The kind of document a title names by its last word (报告 in 政府工作报告——…会议上)."""
     found = DOC_TYPE.search(title.split("——")[0].split("――")[0].strip())
     return found.group(1) if found else None
-
-
-def _same_place(place: str, wanted: str) -> bool:
-    return place == wanted or place.startswith(wanted) or wanted.startswith(place)
-
-
-def _years_label(since: int | None, until: int | None) -> str:
-    if since == until:
-        return f"{since}年"
-    if until is None:
-        return f"{since}年以来"
-    if since is None:
-        return f"{until}年以前"
-    return f"{since}—{until}年"

@@ -414,6 +414,24 @@ def question_scope(question: str, known_places: Collection[str], tag: Tagger,
                          document_words=(named.group(1), named.group(2)) if named else ())
 
 
+def same_place(place: str | None, wanted: str) -> bool:
+    """Whether a document's place is the place wanted, or within or around it (四川省 and
+    四川省成都市 are the same place for a scope of 四川省)."""
+    return bool(place) and (place == wanted or place.startswith(wanted)
+                            or wanted.startswith(place))
+
+
+def years_label(since: int | None, until: int | None) -> str:
+    """A span of years as the notes say it: 2019年, 2015年以来, 2019年以前, 2015—2019年."""
+    if since == until:
+        return f"{since}年"
+    if until is None:
+        return f"{since}年以来"
+    if since is None:
+        return f"{until}年以前"
+    return f"{since}—{until}年"
+
+
 def place_forms(name: str) -> tuple[str, ...]:
     """The forms a place is written in inside a text, longest first: 湖北省 -> (湖北省, 湖北);
     武汉市 -> (武汉市, 武汉). The shortest form is the one to look for in a text."""
