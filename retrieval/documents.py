@@ -23,7 +23,14 @@ from .boilerplate import (
     fold,
     shape_rule,
 )
-from .metadata import CLOSING_DATE, DOC_NUMBER, arabic, document_meta, iso_date
+from .metadata import (
+    CLOSING_DATE,
+    DOC_NUMBER,
+    arabic,
+    document_meta,
+    is_number_line,
+    iso_date,
+)
 from .model import Document, DocumentMeta, DroppedLine, Unit
 from .readers import BlockKind, RawDocument
 
@@ -470,17 +477,10 @@ def _units(lines: list[_Line], found: _Found, seen: set[str]) -> list[Unit]:
                 found.drop(text, "repeated-in-file")
                 continue
             seen.add(key)
-        heading = line.kind is BlockKind.HEADING and not _is_number(text)
+        heading = line.kind is BlockKind.HEADING and not is_number_line(text)
         level = (line.level if line.level is not None else 0) if heading else None
         units.append(Unit(text, heading_level=level, page=line.page))
     return units
-
-
-def _is_number(text: str) -> bool:
-    """A line that is only a document number (苏银监办〔2005〕235号): templates style it as a
-    heading, yet it labels nothing; it is the document's text, like any other line."""
-    found = DOC_NUMBER.search(text)
-    return found is not None and len(text) - len(found.group()) <= 4
 
 
 def _stops_mid_sentence(text: str) -> bool:

@@ -57,6 +57,7 @@ DOC_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*第?\s*\d{1,4}\s*号"
     r"|[\u4e00-\u9fff]{1,12}公告\s*((?:19|20)\d{2})\s*年\s*第\s*\d{1,4}\s*号")
 NUMBER_WINDOW = 300  # the number stands in the head: this many characters of a paragraph ...
+NUMBER_LINE_WRAP = "（）()［］[]【】 \u3000"  # what may wrap a number on its own line
 NUMBER_UNITS = 3  # ... of the first paragraphs
 # The last characters of an organ's name: 政府, 委员会, 办公室, 局, 厅, 部, 指挥部, 机制, 会议 …
 BRACKETED_END = re.compile(r"[（(][^（()）]{1,10}[）)]$")  # 领导小组（指挥部）
@@ -106,6 +107,12 @@ CLOSING_UNITS = 3  # the 落款 is looked for in this many paragraphs at the end
 SIGNED_UNITS = 8  # ... an undated one (notes may follow it) in this many
 CLOSING_TAIL = 240  # ... within this many characters of a paragraph's end
 
+
+
+def is_number_line(text: str) -> bool:
+    """A line that is only a document number, maybe in brackets (苏银监办〔2005〕235号,
+    （交运明电〔2020〕37号）): templates style it as a heading, yet it labels nothing."""
+    return DOC_NUMBER.fullmatch(text.strip().strip(NUMBER_LINE_WRAP)) is not None
 
 def _cn_value(word: str) -> str | None:
     """Digits for a Chinese numeral before 年/月/日, or None for no date numeral (十二三)."""

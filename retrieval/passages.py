@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from .metadata import is_number_line
 from .model import SECTION_SEP, Document, Passage, Unit
 
 NUM = "一二三四五六七八九十百"
@@ -46,13 +47,9 @@ OPEN, CLOSE = "（(“‘「『【《", "）)”’」』】》"
 CLOSING_MAX = 80
 CLOSING_DATE = re.compile(r"(?:(?:19|20)\d{2}|[〇○◯零一二三四五六七八九]{4})\s*年\s*"
                           r"[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日")
-# A passage that is only a document number, the addressee line, or ends in a signature date.
-NUMBER_LINE = re.compile(r"\s*[（(]?[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*"
-                         r"[〕\]］)）】]\s*第?\s*\d{1,4}\s*号[)）]?\s*")
+# The addressee line, and a passage ending in a signature date.
 ADDRESSEES = re.compile(r"\s*各[^。！？；]{1,200}[：:]\s*")
-CLOSING_TAIL = re.compile(r"(?:^|\s)(?:(?:19|20)\d{2}|[〇○◯零一二三四五六七八九]{4})\s*年\s*"
-                          r"[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日"
-                          r"\s*[)）]?\s*$")
+CLOSING_TAIL = re.compile(rf"(?:^|\s)(?:{CLOSING_DATE.pattern})\s*[)）]?\s*$")
 # The clause that says from when a document applies: 本办法自2021年7月1日起施行.
 EFFECTIVE = re.compile(r"本(?:法|条例|规定|办法|细则|通知|意见|方案|规则|决定|标准|指南|准则)"
                        r"[^。；]{0,30}?自[^。；]{2,30}?起(?:施行|实施|生效|执行)")
@@ -147,7 +144,7 @@ def _parts_named(passages: list[Passage]) -> list[Passage]:
 
 def _part(text: str, section: str = "") -> str | None:
     """Which named part of a 公文 a text is, if any (see _parts_named)."""
-    if NUMBER_LINE.fullmatch(text):
+    if is_number_line(text):
         return "文号"
     if ADDRESSEES.fullmatch(text) and not section:
         return "主送"

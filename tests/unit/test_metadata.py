@@ -221,3 +221,11 @@ def test_docx_whose_first_heading_names_the_year(tmp_path) -> None:
 def test_numerals_that_crashed_an_index_do_not_stop_a_document() -> None:
     m = meta("关于回顾二〇年代的说明\n近十二三年来，二〇年代的经验值得总结，廿年以来变化很大。\n")
     assert m.date is None
+
+
+def test_a_number_line_is_only_the_number_maybe_in_brackets() -> None:
+    from retrieval.metadata import is_number_line
+    assert is_number_line("苏银监办〔2005〕235号") and is_number_line("（交运明电〔2020〕37号）")
+    assert is_number_line("财政部公告2020年第6号")
+    assert not is_number_line("91.财税〔2011〕137号；")  # a list item citing another document
+    assert not is_number_line("根据国办发〔2021〕43号文件精神")
