@@ -74,16 +74,26 @@ def test_a_year_and_a_place_named_in_the_question_rank_the_document_first(
     assert top_file(engine.ask("天津今年的经济增长目标")) == "tianjin-2026.txt"
 
 
-def test_a_place_stated_only_in_the_text_is_preferred_too(tmp_path: Path, base_settings) -> None:
+@pytest.fixture(scope="module")
+def regulator(tmp_path_factory: pytest.TempPathFactory, base_settings) -> Engine:
+    """The real .doc files of tests/data/real: one regulator's rules and notices."""
+    import shutil
+    from dataclasses import replace
+    corpus = tmp_path_factory.mktemp("regulator")
+    for doc in (Path(__file__).parents[1] / "data" / "real").glob("w*.doc"):
+        shutil.copy(doc, corpus / doc.name)
+    return Engine.open(replace(base_settings.with_corpus([corpus]),
+                               cache_dir=tmp_path_factory.mktemp("regulator-cache")))
+
+
+def test_a_place_stated_only_in_the_text_is_preferred_too(tmp_path: Path, settings_for) -> None:
     """Notices state their place in their first sentence, not in any metadata: the document
     that names the place is preferred, and the others are never removed."""
-    from dataclasses import replace
     body = "为做好疫情防控期间返岗复工工作，对外地返岗职工给予一次性交通补贴，每人{n}元。"
     head = "武汉市人力资源和社会保障局关于复工的通知 "
     (tmp_path / "a1.txt").write_text(head + body.format(n=500) + "咨询电话：12333。", "utf-8")
     (tmp_path / "b2.txt").write_text("关于复工的通知 " + body.format(n=300), "utf-8")
-    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
-                                 cache_dir=tmp_path / ".cache"))
+    engine = Engine.open(settings_for(tmp_path))
     answer = engine.ask("武汉对外地返岗职工的交通补贴每人多少")
     assert answer.answered and top_file(answer) == "a1.txt"
     assert {r.source.file for r in answer.results} == {"a1.txt", "b2.txt"}
@@ -212,39 +222,29 @@ def test_words_no_text_holds_are_named_as_typed_and_checked_on_the_text(
     assert engine.search.holds("区生产") and "区生产" not in engine.index.vocab
 
 
-def test_a_corpus_all_about_the_question_answers_it(tmp_path: Path, base_settings) -> None:
-    from dataclasses import replace
+def test_a_corpus_all_about_the_question_answers_it(tmp_path: Path, settings_for) -> None:
     for i, town in enumerate(("东镇", "西镇", "南镇")):
         (tmp_path / f"{i}.txt").write_text(
             f"{town}控辍保学工作方案\n{town}全面落实控辍保学责任，确保适龄儿童少年不失学辍学。\n",
             "utf-8")
-    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
-                                 cache_dir=tmp_path / ".cache"))
+    engine = Engine.open(settings_for(tmp_path))
     answer = engine.ask("控辍保学")
     assert answer.answered and len({r.source.file for r in answer.results}) == 3
 
 
 def test_a_question_quoting_a_title_is_answered_by_the_rest_of_its_words(
-        tmp_path: Path, base_settings) -> None:
+        regulator: Engine) -> None:
     """The title's words pick the document; the passage is told by the other words, not by
     which of its passages repeats the title (real .doc files of one regulator)."""
-    import shutil
-    from dataclasses import replace
-    real = Path(__file__).parents[1] / "data" / "real"
-    for doc in real.glob("w*.doc"):
-        shutil.copy(doc, tmp_path / doc.name)
-    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
-                                 cache_dir=tmp_path / ".cache"))
-    answer = engine.ask("上海保险专业中介机构合规管理暂行办法从什么时候开始施行？")
+    answer = regulator.ask("上海保险专业中介机构合规管理暂行办法从什么时候开始施行？")
     assert answer.answered and "本办法自2021年7月1日起施行" in answer.results[0].text
     assert "《上海保险专业中介机构合规管理暂行办法》" in answer.note
 
 
 def test_a_passage_matching_only_the_place_does_not_answer(tmp_path: Path,
-                                                           base_settings) -> None:
+                                                           settings_for) -> None:
     """The place says where, not what: its word counts less in the match share, so the one
     passage that names 武汉 does not answer a question about something else in 武汉."""
-    from dataclasses import replace
     (tmp_path / "a.txt").write_text(
         "武汉市人力资源和社会保障局关于复工的通知\n武汉市各用人单位要做好返岗复工工作。\n", "utf-8")
     others = ("各学校要做好开学准备，落实晨午检制度。", "各地要保障蔬菜供应，稳定市场价格。",
@@ -252,22 +252,19 @@ def test_a_passage_matching_only_the_place_does_not_answer(tmp_path: Path,
               "各企业要落实防控责任，做好员工健康监测。")
     for i, text in enumerate(others):
         (tmp_path / f"b{i}.txt").write_text(f"关于第{i}项工作的通知\n{text}\n", "utf-8")
-    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
-                                 cache_dir=tmp_path / ".cache"))
+    engine = Engine.open(settings_for(tmp_path))
     asked = engine.ask("武汉市餐馆堂食恢复营业")
     assert not asked.answered and asked.results and asked.reason == "no-match"
     assert engine.ask("武汉市返岗复工").answered
 
 
-def test_a_place_filter_the_text_names_says_so_truly(tmp_path: Path, base_settings) -> None:
+def test_a_place_filter_the_text_names_says_so_truly(tmp_path: Path, settings_for) -> None:
     """地:深圳 over a folder whose only report is Guangdong's: no document is of 深圳, yet the
     text names it; the answer says exactly that, never 语料中没有深圳的文件."""
-    from dataclasses import replace
     (tmp_path / "gd.txt").write_text(
         "2026年广东省政府工作报告\n支持深圳建设中国特色社会主义先行示范区，深化前海合作区改革。\n",
         "utf-8")
-    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
-                                 cache_dir=tmp_path / ".cache"))
+    engine = Engine.open(settings_for(tmp_path))
     answer = engine.ask("地:深圳 先行示范区")
     assert answer.reason == "scope-unmatched"
     assert answer.note == "没有注明深圳的文件；正文提到“深圳”的有 1 篇，去掉这个限定再问即可查到。"
@@ -276,35 +273,21 @@ def test_a_place_filter_the_text_names_says_so_truly(tmp_path: Path, base_settin
 
 
 def test_a_question_asking_for_a_part_gets_that_part_of_the_document_it_names(
-        tmp_path: Path, base_settings) -> None:
+        regulator: Engine) -> None:
     """文号是多少 / 落款日期是哪天: the passage that is that part of the named document first
     (real .doc files of one regulator)."""
-    import shutil
-    from dataclasses import replace
-    real = Path(__file__).parents[1] / "data" / "real"
-    for doc in real.glob("w*.doc"):
-        shutil.copy(doc, tmp_path / doc.name)
-    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
-                                 cache_dir=tmp_path / ".cache"))
-    number = engine.ask("浙江四部门加强个体工商户金融服务的通知文号是多少？")
+    number = regulator.ask("浙江四部门加强个体工商户金融服务的通知文号是多少？")
     assert number.answered and number.results[0].text == "浙银保监发〔2021〕64号"
     assert number.results[0].source.section == "文号"
-    signed = engine.ask("个体工商户金融服务的通知落款日期是哪天？")
+    signed = regulator.ask("个体工商户金融服务的通知落款日期是哪天？")
     assert "2021年5月12日" in signed.results[0].text
     assert signed.results[0].source.section.endswith("落款")
 
 
-def test_asking_from_when_a_law_applies_finds_its_effective_clause(tmp_path: Path,
-                                                                   base_settings) -> None:
-    """精神卫生法的施行日期: without any title quoted at length, the best document's 施行
-    clause comes first, not the articles that repeat its name."""
-    import shutil
-    from dataclasses import replace
-    real = Path(__file__).parents[1] / "data" / "real"
-    for doc in real.glob("w*.doc"):
-        shutil.copy(doc, tmp_path / doc.name)
-    engine = Engine.open(replace(base_settings.with_corpus([tmp_path]),
-                                 cache_dir=tmp_path / ".cache"))
-    answer = engine.ask("合规管理暂行办法的施行日期？")
+def test_asking_from_when_a_law_applies_finds_its_effective_clause(
+        regulator: Engine) -> None:
+    """…的施行日期: without a title quoted at length, the best document's 施行 clause comes
+    first, not the articles that repeat its name."""
+    answer = regulator.ask("合规管理暂行办法的施行日期？")
     assert answer.results[0].text.endswith("本办法自2021年7月1日起施行。")
     assert answer.results[0].source.section.endswith("施行")
