@@ -295,7 +295,7 @@ class Engine:
         rows = np.concatenate([self.store.rows_in_section(p) for p in parts])
         if allowed is not None:
             rows = np.intersect1d(rows, allowed)
-        boost = prior.document_boost()
+        boost = prior.document_boost
         if boost is not None and boost.max() > 0:
             rows = rows[boost[self.store.row_document[rows]] >= boost.max()]
         else:
@@ -469,7 +469,7 @@ class Engine:
         if by_date:
             return [(row, score, 0.0) for row, score in self._top(weights, k, allowed, True)]
         pools = [self._top(weights, k, allowed, False)]
-        boost = prior.document_boost()
+        boost = prior.document_boost
         if boost is not None:
             preferred = np.flatnonzero(boost[self.store.row_document] > 0)
             if allowed is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -58,9 +59,11 @@ class Prior:
     def label(self) -> str:
         return "；".join(f.label for f in self.facets)
 
+    @cached_property
     def document_boost(self) -> np.ndarray | None:
         """Per document, the prior: the product of (1 + each facet's evidence), less one, so a
-        document that states everything the question names comes before one that states part."""
+        document that states everything the question names comes before one that states part.
+        Computed once: the ranking asks for it on every fetch."""
         if not self.facets:
             return None
         return np.prod([1 + f.documents for f in self.facets], axis=0) - 1
