@@ -47,6 +47,7 @@ from retrieval.readers.pdf import (
     _drop_running_lines,
     _find_title,
     _frames,
+    _garbled,
     _Line,
     _Page,
     _usable_chars,
@@ -55,8 +56,6 @@ from retrieval.readers.pdf import (
 
 # The same threshold as the PDF reader: fewer usable characters per page means a scan.
 _MIN_CHARS_PER_PAGE = 10
-_GARBLED_MIN = 50  # ideographs needed to judge (the PDF reader's numbers)
-_GARBLED_SHARE = 0.3  # of them private-use: a text layer in a font's own codes
 _MAX_PART_BYTES = 64 * 1024 * 1024  # one XML part larger than this is a zip bomb, not a page
 _A4 = (210.0, 297.0)  # mm, when neither page nor document states a PhysicalBox
 _ASCENT = 0.88  # glyph top above the baseline, in font sizes (no font metrics are read)
@@ -434,20 +433,6 @@ def _layout(documents: Sequence[Sequence[_PageText]], info: dict[str, str], path
     if issuer:
         meta["issuer"] = issuer
     return RawDocument(blocks=tuple(blocks), format="ofd", meta=meta, dropped=tuple(dropped))
-
-
-def _garbled(text: str) -> bool:
-    """Mostly private-use code points among the ideographs: a font's own codes, not text
-    (the PDF reader's rule, for the form it takes in OFD, where TextCode holds the codes)."""
-    seen = private = 0
-    for char in text:
-        code = ord(char)
-        if 0xE000 <= code <= 0xF8FF:
-            seen += 1
-            private += 1
-        elif 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF:
-            seen += 1
-    return seen >= _GARBLED_MIN and private > _GARBLED_SHARE * seen
 
 
 def _lines_page(number: int, height: float, glyphs: Sequence[_Glyph]) -> _Page:
