@@ -2,9 +2,10 @@
 
 The scores are rank_bm25.BM25Okapi's, formula for formula (idf with its epsilon floor for very
 common terms, k1/b length normalisation), but a query only reads the postings of its own terms
-instead of looping over every passage in Python, and top-k uses MaxScore pruning: terms whose
-best possible contribution cannot lift a passage into the top k are only looked up for the
-passages that can still make it. The result is the same top k, not an approximation.
+instead of looping over every passage in Python, and top-k runs MaxScore in a compiled kernel
+(kernel.py): terms whose best possible contribution cannot lift a passage into the top k are
+only looked up for the passages that can still make it. The result is the same top k, not an
+approximation.
 
 An index is a list of segments (runs of consecutive passages), so a new document is appended as
 a small segment instead of rebuilding; idf and average length are always computed over all
@@ -18,13 +19,17 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from .kernel import term_ratio_max, top_segment
+
 SEGMENT_ARRAYS = ("indptr", "rows", "tf", "doc_len")
 TF_MAX = np.iinfo(np.uint16).max
-SEED_POSTINGS = 4096  # postings scored fully to find the first top-k threshold
+SEED_POSTINGS = 4096  # postings of the highest-bound terms scored first, for a high k-th best
+FEW_ROWS = 1024  # as many allowed rows or fewer are scored one by one, not by the kernel
 DENSE_UNION = 16  # a union of more than n / DENSE_UNION postings is summed densely
 # A query: tokens (a repeated token counts again, as in BM25Okapi.get_scores) or each term's
 # weight (the score is then the weighted sum of the terms' BM25 scores).
@@ -139,6 +144,7 @@ class BM25Index:
         # The per-passage part of BM25's denominator, computed once instead of per query.
         with np.errstate(divide="ignore", invalid="ignore"):
             self.norm = k1 * (1 - b + b * doc_len / self.avgdl)
+        self._ratios = np.full(len(vocab), np.nan)  # see _ratio_max
 
     @classmethod
     def fit(cls, docs: Sequence[Sequence[str]], k1: float, b: float, epsilon: float) -> BM25Index:
@@ -239,55 +245,76 @@ class BM25Index:
         out[rows] = values
         return out
 
-    def top(self, query: QueryTerms, k: int) -> list[tuple[int, float]]:
+    def top(self, query: QueryTerms, k: int,
+            allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The exact k best (passage index, score), best first; ties by passage order.
+        `allowed` (sorted global rows), if given, are the only passages that may rank.
 
-        MaxScore: a term adds at most weight * idf * (k1 + 1) to a passage. The postings of the
-        cheapest terms give candidates and a k-th best partial score (a floor under the true
-        k-th best). Once the other terms' bounds sum below that floor, no passage outside the
-        candidates can make the top k, so the other, long postings are only looked up for the
-        candidates that can still make it, pruning as the floor rises. Exact, not approximate."""
+        MaxScore, document at a time, in the compiled kernel (kernel.top_segment): a term adds
+        at most weight * idf * (k1 + 1) * max(tf / (tf + norm)) over its postings to a passage,
+        so once the k-th best score exceeds what the cheapest terms can add together, passages
+        only they hold are skipped. Exact, not approximate."""
         terms = self._query(query)
+        k = min(k, self.n)  # the heap holds k: a page far past the end asks for no more
         if not terms or k <= 0:
             return []
         if any(self.idf[t] < 0 or c < 0 for t, c in terms):  # negative weights void the bounds
-            return top_k(*self.scores(query), k)
-        bound = {t: c * float(self.idf[t]) * (self.k1 + 1) for t, c in terms}
-        # Cheapest first: fewest postings per unit of score they can add.
-        terms.sort(key=lambda tc: self.df[tc[0]] / max(bound[tc[0]], 1e-12))
-        taken, postings = 0, 0
-        while taken < len(terms) and (postings < SEED_POSTINGS or taken == 0):
-            postings += int(self.df[terms[taken][0]])
-            taken += 1
-        rows, scores = self._union(terms[:taken])
-        rows, scores, floor = self._add_terms(rows, scores, terms[taken:], bound, k, -np.inf)
-        # A passage holding none of the first terms scores at most the others' bounds.
-        rest = np.cumsum([bound[t] for t, _ in reversed(terms)])[::-1]
-        if taken < len(terms) and rest[taken] >= floor:
-            essential = next((i for i in range(taken, len(terms)) if rest[i] < floor),
-                             len(terms))
-            more, partial = self._union(terms[taken:essential])
-            fresh = ~np.isin(more, rows, assume_unique=True)
-            more, partial, _ = self._add_terms(more[fresh], partial[fresh], terms[essential:],
-                                               bound, k, floor)
-            rows, scores = np.concatenate([rows, more]), np.concatenate([scores, partial])
-        return top_k(rows, scores, k)
+            rows, scores = self.scores(query)
+            if allowed is not None:
+                inside = np.isin(rows, allowed)
+                rows, scores = rows[inside], scores[inside]
+            return top_k(rows, scores, k)
+        if allowed is not None and len(allowed) <= FEW_ROWS:
+            scores = self.scores_of(query, allowed)
+            return top_k(allowed[scores != 0], scores[scores != 0], k)  # as postings give
+        ids = np.array([t for t, _ in terms], dtype=np.int64)
+        weight = np.array([c for _, c in terms])
+        idf = self.idf[ids]
+        bound = weight * idf * (self.k1 + 1) * self._ratio_max(ids)
+        order = np.argsort(bound, kind="stable")
+        # The seeds: the terms of highest bound, up to SEED_POSTINGS postings (at least one).
+        within = np.cumsum(self.df[ids[order[::-1]]]) <= SEED_POSTINGS
+        seeds = max(1, int(within.sum()) if within.all() else int(np.argmin(within)))
+        ranges = _runs(allowed) if allowed is not None else None
+        heap_scores, heap_rows = np.empty(k), np.empty(k, dtype=np.int64)
+        size = 0
+        parts = []
+        for start, seg, norm in zip(self.starts, self.segments, self._segment_norms,
+                                    strict=False):
+            within = _within(ranges, int(start), seg.n)
+            if within is not None:
+                parts.append((int(start), seg, norm, *self._ranges(seg, ids), *within))
+        for seeding in (True, False):
+            for start, seg, norm, lo, hi, range_lo, range_hi in parts:
+                size = top_segment(seg.rows, seg.tf, lo, hi, idf, weight, bound, order,
+                                   self.k1 + 1, norm, range_lo, range_hi, start, seeds,
+                                   seeding, heap_scores, heap_rows, size)
+        return top_k(heap_rows[:size], heap_scores[:size], k)
 
-    def _add_terms(self, rows: np.ndarray, partial: np.ndarray, terms: list[tuple[int, float]],
-                   bound: dict[int, float], k: int,
-                   floor: float) -> tuple[np.ndarray, np.ndarray, float]:
-        """Add the terms' weights to the candidates, dropping those that can no longer reach
-        the k-th best score; returns the survivors and that score's floor."""
-        floor = max(floor, _kth(partial, k))
-        terms = sorted(terms, key=lambda tc: -bound[tc[0]])
-        left = sum(bound[t] for t, _ in terms)
-        for t, c in terms:
-            keep = partial + left >= floor
-            rows, partial = rows[keep], partial[keep]
-            partial = partial + c * self._lookup(t, rows)
-            left -= bound[t]
-            floor = max(floor, _kth(partial, k))
-        return rows, partial, floor
+    @staticmethod
+    def _ranges(seg: Segment, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each term's postings [lo, hi) in a segment (empty for terms it predates)."""
+        inside = ids < seg.terms
+        indptr = np.asarray(seg.indptr)  # a segment of no terms has indptr [0] alone
+        return (np.where(inside, indptr[np.where(inside, ids, 0)], 0),
+                np.where(inside, indptr[np.where(inside, ids + 1, 0)], 0))
+
+    @cached_property
+    def _segment_norms(self) -> list[np.ndarray]:
+        return [self.norm[start:start + seg.n] for start, seg in
+                zip(self.starts, self.segments, strict=False)]
+
+    def _ratio_max(self, ids: np.ndarray) -> np.ndarray:
+        """Per term, max over its postings of tf / (tf + norm): computed once per term, when
+        a query first needs it, so loading an index touches none of its postings."""
+        missing = ids[np.isnan(self._ratios[ids])]
+        for t in missing.tolist():
+            self._ratios[t] = max(
+                (term_ratio_max(np.asarray(seg.indptr), np.asarray(seg.rows),
+                                np.asarray(seg.tf), norm, t)
+                 for seg, norm in zip(self.segments, self._segment_norms, strict=False)
+                 if t < seg.terms), default=0.0)
+        return self._ratios[ids]
 
     def _union(self, terms: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
         """Rows holding any of the terms, with the sum of those terms' weights."""
@@ -338,11 +365,29 @@ def load_vocab(path: Path) -> dict[str, int]:
     return {term: i for i, term in enumerate(json.loads(path.read_text("utf-8")))}
 
 
-def _kth(values: np.ndarray, k: int) -> float:
-    """The k-th largest value, or -inf when there are fewer than k."""
-    if len(values) < k:
-        return -np.inf
-    return float(np.partition(values, len(values) - k)[len(values) - k])
+NO_RANGES = np.zeros(0, dtype=np.int64)
+
+
+def _runs(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted rows as runs of consecutive rows [lo, hi): a document's passages are one run."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if not len(rows):
+        return NO_RANGES, NO_RANGES
+    breaks = np.flatnonzero(np.diff(rows) != 1)
+    return rows[np.r_[0, breaks + 1]], rows[np.r_[breaks, len(rows) - 1]] + 1
+
+
+def _within(ranges: tuple[np.ndarray, np.ndarray] | None, start: int,
+            n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The runs that fall in a segment's rows [start, start + n), in segment rows; no runs
+    (empty arrays) mean no restriction, None a segment with no allowed row."""
+    if ranges is None:
+        return NO_RANGES, NO_RANGES
+    lo, hi = ranges
+    keep = (hi > start) & (lo < start + n)
+    if not keep.any():
+        return None
+    return (np.maximum(lo[keep], start) - start, np.minimum(hi[keep], start + n) - start)
 
 
 def top_k(rows: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:

@@ -11,6 +11,7 @@ from rank_bm25 import BM25Okapi
 from retrieval import Engine
 from retrieval.build import passage_label, passage_tokens
 from retrieval.index import (
+    FEW_ROWS,
     BM25Index,
     Segment,
     append_segment,
@@ -131,3 +132,41 @@ def test_top_k_matches_full_sort(k: int) -> None:
 
 def test_top_k_of_nothing() -> None:
     assert top_k(np.empty(0, dtype=np.int64), np.empty(0), 5) == []
+
+
+def test_top_within_allowed_rows_over_segments() -> None:
+    """The kernel's runs of allowed rows, across appended segments, give the same top k as
+    scoring everything and keeping the allowed rows; ties fall to the earlier passage."""
+    rng = random.Random(23)
+    vocab = [f"w{i}" for i in range(120)]
+    weights = [1 / (i + 1) for i in range(120)]
+    docs = [rng.choices(vocab, weights, k=rng.randint(1, 30)) for _ in range(1500)]
+    docs += [["w3", "w7"]] * 40  # equal scores: the order must be the passages' order
+    terms: dict[str, int] = {}
+    first = append_segment(terms, [count_tokens(docs[:900])])
+    index = BM25Index(dict(terms), [first], 1.5, 0.75, 0.25)
+    index = index.with_segment(terms, append_segment(terms, [count_tokens(docs[900:])]))
+    for _ in range(40):
+        query = {t: rng.choice([1.0, 0.5]) for t in rng.choices(vocab, weights, k=8)}
+        # A few documents (scored one by one) or many (the kernel's runs): both paths.
+        runs = sorted(rng.sample(range(0, len(docs), 20), rng.choice([15, 60])))
+        allowed = np.unique(np.concatenate([np.arange(s, s + rng.randint(1, 60)) for s in runs]))
+        allowed = allowed[allowed < len(docs)]
+        rows, scores = index.scores(query)
+        inside = np.isin(rows, allowed)
+        for k in (1, 10, 40):
+            _assert_same_top(index.top(query, k, allowed), top_k(rows[inside], scores[inside], k))
+    assert FEW_ROWS < 1500 < len(docs)
+    tied = index.top({"w3": 1.0, "w7": 1.0}, 30, np.arange(len(docs) - 1500, len(docs)))
+    equal = [row for row, score in tied if score == tied[-1][1]]
+    assert len(equal) > 5 and equal == sorted(equal)
+
+
+def test_top_over_a_segment_of_no_terms() -> None:
+    """Files whose passages hold no token append a segment with no terms at all."""
+    terms: dict[str, int] = {}
+    empty = append_segment(terms, [count_tokens([[], []])])
+    index = BM25Index(dict(terms), [empty], 1.5, 0.75, 0.25)
+    index = index.with_segment(terms, append_segment(terms, [count_tokens([["a", "b"], ["c"]])]))
+    assert [row for row, _ in index.top(["a"], 5)] == [2]
+    assert [row for row, _ in index.top({"a": 1.0, "c": 1.0}, 5, np.arange(4))] == [3, 2]
