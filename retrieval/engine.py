@@ -25,7 +25,7 @@ from .build import build_segment
 from .cache import FORMAT, CacheError, IndexCache, Manifest
 from .corpus import CorpusFile, CorpusState, FileReport, corpus_key, inspect_file, read_passages
 from .corpus import scan as scan_files
-from .index import BM25Index, top_k
+from .index import BM25Index
 from .model import (
     Answer,
     DocumentInfo,
@@ -36,13 +36,15 @@ from .model import (
     SkippedFile,
 )
 from .phrases import find_phrase, split_phrases
-from .prior import Prior, implied_prior, part_words, parts_asked
+from .prior import Catalog, Prior, implied_prior, part_words, parts_asked
 from .query import Query, QueryBuilder, Thesaurus
 from .scope import (
     QuestionScope,
     Scope,
     canonical_place,
+    may_name_place,
     place_forms,
+    place_gazetteer,
     question_scope,
     same_place,
     years_label,
@@ -233,7 +235,7 @@ class Engine:
         words = {w: max(self.index.idf_of(w), 0.0) for w in answers.evidence_terms(query.terms)
                  if len(w) >= 2 and w in self.index.vocab  # words a title may hold
                  and w not in asking}  # not those asking for a part (文号, 落款日期)
-        prior = implied_prior(asked, self.store.document_infos, self._titles, self.search,
+        prior = implied_prior(asked, self.store.document_infos, self._catalog, self.search,
                               words)
         if not prior.is_empty:
             notes.append(PRIOR_NOTE + prior.label)
@@ -431,6 +433,10 @@ class Engine:
     def _titles(self) -> list[str]:
         return [self.tokenizer.normalize(i.title) for i in self.store.document_infos]
 
+    @cached_property
+    def _catalog(self) -> Catalog:
+        return Catalog.of(self.store.document_infos, self._titles)
+
     def _distinct(self, weights: dict[str, float], wanted: int, allowed: np.ndarray | None,
                   prior: Prior, first: np.ndarray | None, by_date: bool = False,
                   ) -> list[tuple[int, float, float, int]]:
@@ -492,21 +498,22 @@ class Engine:
              by_date: bool) -> list[tuple[int, float]]:
         if allowed is None:
             return self.index.top(weights, k)
-        if len(allowed) <= LOOKUP_ROWS:  # a few documents: look their rows up, term by term
-            rows, scores = allowed, self.index.scores_of(weights, allowed)
-        else:
-            rows, scores = self.index.scores(weights)
         if by_date:  # every allowed row holds the phrase: newest document first
+            if len(allowed) <= LOOKUP_ROWS:  # a few documents: look their rows up
+                rows, scores = allowed, self.index.scores_of(weights, allowed)
+            else:
+                rows, scores = self.index.scores(weights)
             years = np.array([self.store.document_infos[s].date or "" for s in
                               self.store.row_document[allowed]])
             order = sorted(range(len(allowed)), key=lambda i: (years[i], -allowed[i]),
                            reverse=True)
             score_of = dict(zip(rows.tolist(), scores.tolist(), strict=True))
             return [(int(allowed[i]), score_of.get(int(allowed[i]), 0.0)) for i in order[:k]]
-        inside = np.isin(rows, allowed, assume_unique=True) & (scores != 0)
-        ranked = top_k(rows[inside], scores[inside], k)
+        ranked = [(row, score) for row, score in self.index.top(weights, k, allowed)
+                  if score != 0]
         if len(ranked) < k:  # allowed rows that hold no query term still count, after
-            rest = np.setdiff1d(allowed, rows[inside], assume_unique=True)[:k - len(ranked)]
+            held = np.array([row for row, _ in ranked], dtype=np.int64)
+            rest = np.setdiff1d(allowed, held)[:k - len(ranked)]
             ranked += [(int(r), 0.0) for r in rest]
         return ranked
 
@@ -533,7 +540,16 @@ class Engine:
                    and freq.get(word + suffix, 0) >= SETTLEMENT_SHARE * own
                    for suffix in SETTLEMENT_SUFFIXES)
 
+    @cached_property
+    def _gazetteer(self) -> tuple[frozenset[str], int]:
+        words = place_gazetteer(self._posseg.word_tag_tab, self.places)
+        return words, max(map(len, words), default=0)
+
     def _tag(self, text: str) -> list[tuple[str, str]]:
+        """The question's words with their part of speech, for the place rules; a question
+        holding no word that could name a place is not tagged (nothing to find)."""
+        if not may_name_place(text, *self._gazetteer):
+            return []
         return [(w.word, w.flag) for w in self._posseg.cut(text)]
 
     def passage(self, passage_id: str) -> Passage | None:

@@ -25,6 +25,7 @@ from .textsearch import TextSearch
 STATED = 1.0  # the document's metadata or title states the facet
 NAMED = 0.5  # the document names it only in its text (a place)
 YEARS_IN_TEXT_MAX = 5  # a longer span of years is not looked for in passages' text
+NO_YEAR = -10**7  # a document of unknown year: in no span of years
 EVENT_LAG = 1  # an event's year is reported in the next year's documents too
 TITLE_SHARE = 0.5  # a title holding this share of the question's words (by idf) names it
 TITLE_WORDS_MIN = 2
@@ -76,7 +77,39 @@ class Prior:
 
 
 
-def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], titles: list[str],
+@dataclass(frozen=True)
+class Catalog:
+    """What the prior reads of every document, gathered once per index instead of once per
+    question: with tens of thousands of documents, a loop over them is most of an answer."""
+
+    titles: tuple[str, ...]  # in matching form
+    years: np.ndarray  # int, NO_YEAR where unknown
+    issuers: tuple[str, ...]  # distinct, longest first
+    joined: str  # the titles, each followed by a line break (no title holds one)
+    starts: np.ndarray  # where each title starts in `joined`
+
+    @classmethod
+    def of(cls, infos: list[DocumentInfo], titles: list[str]) -> Catalog:
+        flat = [" ".join(t.split()) for t in titles]
+        starts = np.cumsum([0] + [len(t) + 1 for t in flat])[:-1]
+        return cls(titles=tuple(titles),
+                   years=np.array([i.year if i.year is not None else NO_YEAR for i in infos],
+                                  dtype=np.int64),
+                   issuers=tuple(sorted({i.issuer for i in infos if i.issuer}, key=len,
+                                        reverse=True)),
+                   joined="".join(t + "\n" for t in flat), starts=starts)
+
+    def holding(self, word: str) -> np.ndarray:
+        """The documents whose title holds `word` (a word without whitespace), ascending."""
+        found: list[int] = []
+        i = self.joined.find(word)
+        while i >= 0:
+            found.append(i)
+            i = self.joined.find(word, i + 1)
+        return np.unique(np.searchsorted(self.starts, found, side="right") - 1)
+
+
+def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], catalog: Catalog,
                   search: TextSearch, question_words: dict[str, float] | None = None,
                   ) -> Prior:
     """The facets a question implies that some document states or names; a facet no document
@@ -84,14 +117,14 @@ def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], titles: list[
     facets: list[Facet] = []
     absent: list[str] = []
     scope = asked.implied
+    titles = catalog.titles
     n = len(infos)
     if scope.since is not None or scope.until is not None:
         since = scope.since if scope.since is not None else -10**6
         until = scope.until if scope.until is not None else 10**6
         if not asked.document_year and scope.until is not None:
             until += EVENT_LAG
-        years = np.array([i.year if i.year is not None else -10**7 for i in infos])
-        stated = (years >= since) & (years <= until)
+        stated = (catalog.years >= since) & (catalog.years <= until)
         if scope.since is not None and scope.until is not None and (
                 scope.until - scope.since < YEARS_IN_TEXT_MAX):
             words = tuple(f"{y}年" for y in range(scope.since, scope.until + 1))
@@ -130,16 +163,15 @@ def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], titles: list[
             facets.append(Facet(label, np.where(stated, STATED, 0.0), (), required=True))
         else:
             absent.append(label)
-    issuers = {i.issuer for i in infos if i.issuer}
     question = asked.text
-    for issuer in sorted(issuers, key=len, reverse=True):
+    for issuer in catalog.issuers:
         if len(issuer) >= 3 and issuer in question and not any(
                 issuer in f.label for f in facets):
             documents = np.array([STATED if i.issuer == issuer else 0.0 for i in infos])
             facets.append(Facet(issuer, documents, (issuer,)))
     title_words: frozenset[str] = frozenset()
     if question_words:
-        named, title_words = _named_by_title(question_words, titles)
+        named, title_words = _named_by_title(question_words, catalog)
         if named.any():
             label = (f"《{infos[int(np.flatnonzero(named)[0])].title}》" if named.sum() == 1
                      else f"标题相符的 {int(named.sum())} 篇")
@@ -147,20 +179,29 @@ def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], titles: list[
     return Prior(tuple(facets), absent=tuple(absent), title_words=title_words)
 
 
-def _named_by_title(words: dict[str, float], titles: list[str],
+def _named_by_title(words: dict[str, float], catalog: Catalog,
                     ) -> tuple[np.ndarray, frozenset[str]]:
     """The documents whose title holds most of the question's words (by idf), and those words:
     a question that quotes a title asks about that document."""
     total = sum(words.values())
-    named = np.zeros(len(titles), dtype=bool)
+    named = np.zeros(len(catalog.titles), dtype=bool)
     covered: set[str] = set()
     if total <= 0 or len(words) < TITLE_WORDS_MIN:
         return named, frozenset()
-    for i, title in enumerate(titles):
-        held = [w for w in words if w in title]
-        if len(held) >= TITLE_WORDS_MIN and sum(words[w] for w in held) >= TITLE_SHARE * total:
+    held: dict[int, list[str]] = {}
+    for w in words:  # the words in question order, so sums add up as they always have
+        if not any(c.isspace() for c in w):  # as found in the titles joined
+            for i in catalog.holding(w).tolist():
+                held.setdefault(i, []).append(w)
+        else:
+            for i, title in enumerate(catalog.titles):
+                if w in title:
+                    held.setdefault(i, []).append(w)
+    for i, words_held in held.items():
+        if len(words_held) >= TITLE_WORDS_MIN and (
+                sum(words[w] for w in words_held) >= TITLE_SHARE * total):
             named[i] = True
-            covered.update(held)
+            covered.update(words_held)
     return named, frozenset(covered)
 
 

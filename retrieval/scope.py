@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -367,6 +367,25 @@ def _known(word: str, flag: str, keys: dict[str, str]) -> str | None:
     if len(simple) == 1 and flag not in ("j", "ns"):
         return None
     return keys.get(canonical_place(simple) or simple) or keys.get(simple)
+
+
+def place_gazetteer(tags: Mapping[str, str], known_places: Collection[str]) -> frozenset[str]:
+    """Every string the rules above can take a place from: the dictionary's words tagged ns
+    or j (of one character, only a province's short form), the provinces' names and the
+    forms of the corpus's known places. A question holding none of them names no place and
+    need not be tagged: part-of-speech tagging is most of the time of reading a question."""
+    words = {w for w, flag in tags.items() if flag in ("ns", "j") and len(w) > 1}
+    words |= set(_short_forms()) | set(_province_names())
+    words |= {key for known in known_places for key in _place_keys(known)}
+    return frozenset(_simplified(w) for w in words if w)
+
+
+def may_name_place(text: str, gazetteer: frozenset[str], longest: int) -> bool:
+    """Whether `text` (in simplified form) holds a word of the gazetteer (see place_gazetteer),
+    `longest` the length of its longest word."""
+    simple = _simplified(text)
+    return any(simple[i:i + n] in gazetteer for n in range(1, longest + 1)
+               for i in range(len(simple) - n + 1))
 
 
 def question_scope(question: str, known_places: Collection[str], tag: Tagger,

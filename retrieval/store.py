@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import re
 import unicodedata
 from array import array
@@ -41,6 +42,14 @@ class StorePart:
 
     def text(self, row: int) -> str:
         return bytes(self.blob[self.offsets[row]:self.offsets[row + 1]]).decode("utf-8")
+
+    def searchable(self) -> bytes | mmap.mmap:
+        """The blob as what it was made from (the joined bytes of a fresh build, or the
+        file's memory map when loaded), whose C-speed find needs no copy."""
+        base = self.blob.base
+        if isinstance(base, bytes | mmap.mmap) and len(base) == len(self.blob):
+            return base
+        return self.blob.tobytes()
 
     def row_of(self, passage_id: str) -> int | None:
         key = passage_id.encode("ascii", "replace")[:16]

@@ -9,8 +9,7 @@ against its text in matching form (width, 繁/简, case and spaces folded).
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -25,9 +24,12 @@ class TextSearch:
         self.store = store
         self.normalize = normalize
         self.documents = lru_cache(maxsize=512)(self._documents)
+        self.holds = lru_cache(maxsize=4096)(self._holds)
 
-    def rows(self, phrases: tuple[str, ...], allowed: np.ndarray | None = None) -> np.ndarray:
-        """Rows (among `allowed`, or all) whose text holds every phrase in matching form.
+    def rows(self, phrases: tuple[str, ...], allowed: np.ndarray | None = None,
+             limit: int | None = None) -> np.ndarray:
+        """Rows (among `allowed`, or all) whose text holds every phrase in matching form; with
+        `limit`, only the first `limit` of them (enough to know a phrase is there).
 
         The character-pair postings give the candidates fast; they miss a phrase that crosses
         a function word (the pairs are of content words only), so when they find nothing the
@@ -36,9 +38,10 @@ class TextSearch:
         keys = [k for k in (phrase_key(p, self.normalize) for p in phrases) if k]
         if not keys:
             return np.zeros(0, dtype=np.int64)
-        hits = self._verified(self._candidates(keys, allowed), phrases, keys)
+        hits = self._verified(self._candidates(keys, allowed), phrases, keys, limit)
         if not hits:
-            hits = self._verified(self._bytes_holding(phrases, keys, allowed), phrases, keys)
+            hits = self._verified(self._bytes_holding(phrases, keys, allowed), phrases, keys,
+                                  limit)
         return np.array(sorted(hits), dtype=np.int64)
 
     def _candidates(self, keys: list[str], allowed: np.ndarray | None) -> np.ndarray:
@@ -63,11 +66,12 @@ class TextSearch:
                        allowed: np.ndarray | None) -> np.ndarray:
         """Rows whose stored text holds the first phrase as typed or in matching form, found
         by searching each part's text blob (C speed, no passage decoded)."""
-        needles = {phrases[0], keys[0], self.normalize(phrases[0])}
-        pattern = re.compile(b"|".join(re.escape(n.encode("utf-8")) for n in needles if n))
+        needles = {n.encode("utf-8") for n in (phrases[0], keys[0], self.normalize(phrases[0]))
+                   if n}
         found: list[np.ndarray] = []
         for start, part in zip(self.store.starts, self.store.parts, strict=False):
-            ends = [m.start() for m in pattern.finditer(memoryview(part.blob))]
+            blob = part.searchable()
+            ends = [i for needle in needles for i in _occurrences(blob, needle)]
             if ends:
                 local = np.searchsorted(part.offsets, np.array(ends), side="right") - 1
                 found.append(np.unique(local) + int(start))
@@ -75,20 +79,42 @@ class TextSearch:
         return rows if allowed is None else np.intersect1d(rows, allowed)
 
     def _verified(self, candidates: np.ndarray, phrases: tuple[str, ...],
-                  keys: list[str]) -> set[int]:
-        return {row for row in candidates.tolist()
-                if all(p in (text := self.store.text(row)) for p in phrases)  # as typed
-                or all(k in phrase_key(text, self.normalize) for k in keys)}
+                  keys: list[str], limit: int | None = None) -> list[int]:
+        found: list[int] = []
+        for row in candidates.tolist():
+            text = self.store.text(row)
+            if (all(p in text for p in phrases)  # as typed
+                    or all(k in phrase_key(text, self.normalize) for k in keys)):
+                found.append(row)
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+    @cached_property
+    def _title_keys(self) -> list[str]:
+        """Every document's title in matching form, made once for all questions."""
+        return [phrase_key(info.title, self.normalize) for info in self.store.document_infos]
 
     def _documents(self, text: str) -> frozenset[int]:
         """The documents whose passages or title hold `text` (cached: asked per question)."""
         rows = self.rows((text,))
         found = set(np.unique(self.store.row_document[rows]).tolist()) if len(rows) else set()
         key = phrase_key(text, self.normalize)
-        found.update(i for i, info in enumerate(self.store.document_infos)
-                     if key in phrase_key(info.title, self.normalize))
+        found.update(i for i, title in enumerate(self._title_keys) if key in title)
         return frozenset(found)
 
-    def holds(self, text: str) -> bool:
-        """Whether any passage or title of the corpus holds `text`."""
-        return bool(self.documents(text))
+    def _holds(self, text: str) -> bool:
+        """Whether any passage or title of the corpus holds `text`: stops at the first."""
+        key = phrase_key(text, self.normalize)
+        return bool(key) and (any(key in title for title in self._title_keys)
+                              or bool(len(self.rows((text,), limit=1))))
+
+
+def _occurrences(blob, needle: bytes) -> list[int]:
+    """Every offset where `needle` starts in `blob` (bytes-like with .find, e.g. mmap)."""
+    out: list[int] = []
+    i = blob.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = blob.find(needle, i + 1)
+    return out
