@@ -6,7 +6,14 @@ import jieba
 import jieba.posseg
 import pytest
 
-from retrieval.scope import Scope, canonical_place, places_in, question_scope
+from retrieval.scope import (
+    Scope,
+    canonical_place,
+    may_name_place,
+    place_gazetteer,
+    places_in,
+    question_scope,
+)
 
 jieba.setLogLevel(60)
 PROVINCES = ("四川省", "广西壮族自治区", "内蒙古自治区", "西藏自治区", "北京市", "广东省", "甘肃省")
@@ -161,3 +168,25 @@ def test_explicit_filters_are_read_and_removed() -> None:
 def test_explicit_filter_needs_its_own_word() -> None:
     scoped = scope_of("今年:就业目标")
     assert scoped.text == "今年:就业目标" and scoped.explicit.is_empty
+
+
+@pytest.mark.parametrize("question", [
+    "深圳的餐馆什么时候恢复堂食", "武汉市2020年复工", "廣東的教育投入", "川渝合作",
+    "天水有哪些安排", "2024年北京和上海的做法", "首批惠及多少名老师",
+])
+def test_questions_the_gazetteer_lets_through_are_scoped_as_tagged(question: str) -> None:
+    """A question holding a word that could name a place is tagged as before; the gazetteer
+    only spares the tagger questions that hold none."""
+    known = (*PROVINCES, "天水市")
+    words = place_gazetteer(jieba.posseg.dt.word_tag_tab, known)
+    longest = max(map(len, words))
+    assert may_name_place(question, words, longest)
+
+
+@pytest.mark.parametrize("question", [
+    "教师队伍建设有哪些要求？", "县管校聘改革怎么推进？", "双减 作业设计", "课后服务",
+])
+def test_questions_naming_no_place_need_no_tagging(question: str) -> None:
+    words = place_gazetteer(jieba.posseg.dt.word_tag_tab, PROVINCES)
+    assert not may_name_place(question, words, max(map(len, words)))
+    assert scope_of(question).implied.places == ()  # the tagger finds none either
