@@ -117,6 +117,7 @@ def top_segment(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray
         total += bound[order[j]] * (1 + BOUND_SLACK)
         cum[j] = total
     contrib = np.zeros(m)
+    touched = np.empty(m, dtype=np.int64)  # the terms whose contrib the current passage set
     # Passages whose bound is below theta - tol cannot make the top k (tol: float rounding).
     theta = -np.inf if size < k else heap_scores[0]
     tol = 0.0 if theta == -np.inf else abs(theta) * BOUND_SLACK
@@ -147,6 +148,7 @@ def top_segment(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray
                 continue
         partial = 0.0
         seeded = False
+        held = 0
         for j in range(first, m):
             i = order[j]
             c = cursor[i]
@@ -154,6 +156,8 @@ def top_segment(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray
                 f = float(tf[c])
                 contrib[i] = idf[i] * (f * k1p1 / (f + norm[row])) * weight[i]
                 partial += contrib[i]
+                touched[held] = i
+                held += 1
                 cursor[i] = c + 1
                 seeded = seeded or j >= m - seeds
         alive = not (seeded and not seeding)
@@ -169,6 +173,8 @@ def top_segment(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray
                 f = float(tf[c])
                 contrib[i] = idf[i] * (f * k1p1 / (f + norm[row])) * weight[i]
                 partial += contrib[i]
+                touched[held] = i
+                held += 1
         if alive:
             score = 0.0
             for i in range(m):
@@ -185,6 +191,6 @@ def top_segment(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray
                 if not seeding:
                     while first < m and cum[first] < theta - tol:
                         first += 1
-        for i in range(m):
-            contrib[i] = 0.0
+        for h in range(held):
+            contrib[touched[h]] = 0.0
     return size
