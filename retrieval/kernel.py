@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+END = 1 << 62  # a row past every segment's last
 BOUND_SLACK = 1e-9  # bounds are inflated by this share, so float rounding never prunes a passage
 
 
@@ -110,6 +111,11 @@ def top_segment(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray
     m = len(lo)
     k = len(heap_scores)
     cursor = lo.copy()
+    # head[i]: the row at term i's cursor (END past its last posting), read from a small array
+    # in the loops below instead of through the cursor into the postings.
+    head = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        head[i] = rows[lo[i]] if lo[i] < hi[i] else END
     # cum[j]: the most the terms order[0..j] can add together.
     cum = np.empty(m)
     total = 0.0
@@ -129,12 +135,10 @@ def top_segment(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray
     restricted = len(range_lo) > 0
     r = 0
     while first < m:
-        row = 1 << 62
+        row = END
         for j in range(first, m):
-            i = order[j]
-            if cursor[i] < hi[i] and rows[cursor[i]] < row:
-                row = rows[cursor[i]]
-        if row == 1 << 62:
+            row = min(row, head[order[j]])
+        if row == END:
             break
         if restricted:
             while r < len(range_lo) and range_hi[r] <= row:
@@ -145,20 +149,22 @@ def top_segment(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray
                 for j in range(first, m):
                     i = order[j]
                     cursor[i] = _seek(rows, cursor[i], hi[i], range_lo[r])
+                    head[i] = rows[cursor[i]] if cursor[i] < hi[i] else END
                 continue
         partial = 0.0
         seeded = False
         held = 0
         for j in range(first, m):
             i = order[j]
-            c = cursor[i]
-            if c < hi[i] and rows[c] == row:
+            if head[i] == row:
+                c = cursor[i]
                 f = float(tf[c])
                 contrib[i] = idf[i] * (f * k1p1 / (f + norm[row])) * weight[i]
                 partial += contrib[i]
                 touched[held] = i
                 held += 1
                 cursor[i] = c + 1
+                head[i] = rows[c + 1] if c + 1 < hi[i] else END
                 seeded = seeded or j >= m - seeds
         alive = not (seeded and not seeding)
         # The other terms, by bound descending, only while the passage can still make it.
