@@ -20,7 +20,7 @@ import numpy as np
 from .boilerplate import DOC_TYPE
 from .model import DocumentInfo
 from .scope import QuestionScope, canonical_place, place_forms, same_place, years_label
-from .textsearch import TextSearch
+from .textsearch import TextSearch, occurrences
 
 STATED = 1.0  # the document's metadata or title states the facet
 NAMED = 0.5  # the document names it only in its text (a place)
@@ -101,11 +101,7 @@ class Catalog:
 
     def holding(self, word: str) -> np.ndarray:
         """The documents whose title holds `word` (a word without whitespace), ascending."""
-        found: list[int] = []
-        i = self.joined.find(word)
-        while i >= 0:
-            found.append(i)
-            i = self.joined.find(word, i + 1)
+        found = occurrences(self.joined, word)
         return np.unique(np.searchsorted(self.starts, found, side="right") - 1)
 
 

@@ -9,6 +9,7 @@ against its text in matching form (width, 繁/简, case and spaces folded).
 
 from __future__ import annotations
 
+import mmap
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -71,7 +72,7 @@ class TextSearch:
         found: list[np.ndarray] = []
         for start, part in zip(self.store.starts, self.store.parts, strict=False):
             blob = part.searchable()
-            ends = [i for needle in needles for i in _occurrences(blob, needle)]
+            ends = [i for needle in needles for i in occurrences(blob, needle)]
             if ends:
                 local = np.searchsorted(part.offsets, np.array(ends), side="right") - 1
                 found.append(np.unique(local) + int(start))
@@ -110,8 +111,8 @@ class TextSearch:
                               or bool(len(self.rows((text,), limit=1))))
 
 
-def _occurrences(blob, needle: bytes) -> list[int]:
-    """Every offset where `needle` starts in `blob` (bytes-like with .find, e.g. mmap)."""
+def occurrences(blob: str | bytes | mmap.mmap, needle: str | bytes) -> list[int]:
+    """Every offset where `needle` starts in `blob`: a str, bytes or mmap (C-speed find)."""
     out: list[int] = []
     i = blob.find(needle)
     while i >= 0:
