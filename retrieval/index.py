@@ -273,17 +273,16 @@ class BM25Index:
         bound = weight * idf * (self.k1 + 1) * self._ratio_max(ids)
         order = np.argsort(bound, kind="stable")
         # The seeds: the terms of highest bound, up to SEED_POSTINGS postings (at least one).
-        within = np.cumsum(self.df[ids[order[::-1]]]) <= SEED_POSTINGS
-        seeds = max(1, int(within.sum()) if within.all() else int(np.argmin(within)))
+        seeds = max(1, int((np.cumsum(self.df[ids[order[::-1]]]) <= SEED_POSTINGS).sum()))
         ranges = _runs(allowed) if allowed is not None else None
         heap_scores, heap_rows = np.empty(k), np.empty(k, dtype=np.int64)
         size = 0
         parts = []
         for start, seg, norm in zip(self.starts, self.segments, self._segment_norms,
                                     strict=False):
-            within = _within(ranges, int(start), seg.n)
-            if within is not None:
-                parts.append((int(start), seg, norm, *self._ranges(seg, ids), *within))
+            runs = _within(ranges, int(start), seg.n)
+            if runs is not None:
+                parts.append((int(start), seg, norm, *self._ranges(seg, ids), *runs))
         for seeding in (True, False):
             for start, seg, norm, lo, hi, range_lo, range_hi in parts:
                 size = top_segment(seg.rows, seg.tf, lo, hi, idf, weight, bound, order,
