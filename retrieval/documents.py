@@ -26,6 +26,7 @@ from .boilerplate import (
 from .metadata import (
     CLOSING_DATE,
     DOC_NUMBER,
+    ORGAN_END,
     arabic,
     document_meta,
     is_number_line,
@@ -67,8 +68,22 @@ CJK_BREAK = re.compile(rf"(?<={CJK})[ \t\u3000\u00a0]*[\r\n\v\f\u2028\u2029]+[ \
                        rf"(?={CJK})")
 TITLE_SPACE = re.compile(r"[\s\u3000\u00a0\u2002-\u200a]+")
 DASHES = ("——", "――", "—", "--")  # a subtitle opens with a dash
-# A flattened notice's title: its opening words up to the first space.
-OPENING_TITLE = re.compile(r"^([^\s:：，,]{6,60}?)[ \u3000\t\u00a0]+(?=\S)")
+# A flattened notice's opening pieces: runs between spaces (of any width, zero-width too).
+OPENING_PIECE = re.compile(r"[^\s\u200b-\u200d\ufeff]+")
+OPENING_PIECES = 12  # a title is looked for among this many pieces of the opening
+# A piece holding one of these is a sentence or a salutation (各区…：): the text has begun.
+OPENING_STOP = re.compile(r"[，,：:。！？!?；;]")
+CRUMB_LABEL_MAX = 4  # a site's section label above a title: 政策文件, 通知公告, 最新文件
+BRACKETED = re.compile(r"[（(][^（()）]{1,16}[）)]")
+WRAPPERS = "（）()《》【】[]“”\"「」"
+WRAPPED = ("（）", "()", "【】", "[]", "「」")  # a title set in one pair of brackets
+# A 文号 glued before the title, by a dash or not: 石政发〔2020〕3号-北京市…的通知.
+NUMBER_BEFORE_TITLE = re.compile(rf"((?:{DOC_NUMBER.pattern}))\s*[-—－_]*\s*")
+# A headline without a kind of document, followed by the text: this long.
+HEADLINE_MIN = 8
+HEADLINE_MAX = 40
+# Words that open a sentence, never a title: a flattened text that starts with its body.
+SENTENCE_OPENING = re.compile(r"^(?:为了?|根据|按照|依据|近日|近期|目前|当前|今年|经|现将|随着)")
 # A file name of no words: a hash or a number, as scraped collections name their files.
 NAMELESS_FILE = re.compile(r"[0-9a-fA-F]{12,}|\d+")
 HEAD_LINES = 15  # the title is looked for among this many lines at the top of a document
@@ -154,10 +169,12 @@ def split_documents(raw: RawDocument, file: str,
         furniture = [d.text for d in found.dropped] if len(groups) == 1 else []
         stem = PurePosixPath(file).stem
         meta = _meta(title or stem, front, units, raw.meta, found, file, furniture, raw.format)
-        if not title and NAMELESS_FILE.fullmatch(stem) and meta.issuer:
+        if not title and NAMELESS_FILE.fullmatch(stem) and (
+                named := " ".join(x for x in (meta.issuer, meta.date) if x) if meta.issuer
+                else _headline(units)):
             # No title line and a file name that says nothing (a hash): the document is named
-            # by what it states, its issuer and date, not by 0013aa11eb….
-            meta = replace(meta, title=" ".join(x for x in (meta.issuer, meta.date) if x))
+            # by what it states, its issuer and date or its headline, not by 0013aa11eb….
+            meta = replace(meta, title=named)
         documents.append(Document(file=file, index=len(documents), meta=meta,
                                   units=tuple(units), front=tuple(front),
                                   front_page=front_lines[0].page if front_lines else None))
@@ -359,7 +376,7 @@ def _take_title(body: list[_Line], meta_title: str | None,
         pick = next((i for i in named if DOC_TYPE.search(_clean_title(lines[i].text))),
                     named[0] if named else None)
         if pick is None:
-            if not meta_title and (opened := _opening_title(lines)):
+            if not meta_title and (opened := _opening_title(lines, found)):
                 return opened
             return meta_title and _clean_title(meta_title, found), [], lines
         start = _title_start(lines, head, pick)
@@ -447,18 +464,69 @@ def _title_start(lines: list[_Line], head: list[int], pick: int) -> int:
     return start
 
 
-def _opening_title(lines: list[_Line]) -> tuple[str, list[_Line], list[_Line]] | None:
-    """The title a flattened notice opens with, before the first space: "XX关于…的通知 各区…：
-    为…" -> ("XX关于…的通知", the rest of the line, the lines after). Only a name of a kind of
-    document (通知, 通告（第7号）…) without sentence punctuation is taken."""
+def _opening_title(lines: list[_Line],
+                   found: _Found) -> tuple[str, list[_Line], list[_Line]] | None:
+    """The title a flattened notice opens with: "XX关于…的通知 各区…： 为…" -> ("XX关于…的通知",
+    title-block lines, the rest of the line and the lines after).
+
+    The line's opening pieces (runs between spaces) are walked up to the first that names a
+    kind of document (通知, 通告（第7号）, 若干措施 …); a piece of a sentence, a salutation or a
+    文号 ends the walk. Issuers set apart by spaces are part of the title. What stands before a
+    restart (a red head repeated above the title) or a site's short section label is the page's
+    head, dropped as before-title; a 文号 glued before the title (石政发〔2020〕3号-…) is its
+    title block."""
     first = lines[0] if lines else None
     if first is None or first.kind is not BlockKind.LINE or len(first.text) <= TITLE_MAX:
         return None
-    m = OPENING_TITLE.match(first.text)
-    if not m or SENTENCE_END.search(m.group(1)) or not DOC_TYPE.search(m.group(1)):
+    text = first.text
+    pieces = [m.span() for m in OPENING_PIECE.finditer(text)][:OPENING_PIECES]
+    front: list[_Line] = []
+    if pieces and (number := NUMBER_BEFORE_TITLE.match(text, pieces[0][0])) and (
+            pieces[0][1] - number.end() >= HEADLINE_MIN):
+        front.append(_Line(number.group(1), first.kind, first.level, first.page))
+        pieces[0] = (number.end(), pieces[0][1])
+    start = 0  # index of the title's first piece
+    end = None  # index of its last
+    for i, (a, b) in enumerate(pieces):
+        piece = text[a:b]
+        if OPENING_STOP.search(piece) or DOC_NUMBER.search(piece) or (
+                b - pieces[start][0] > TITLE_LONG_MAX):
+            break
+        if len(piece) <= CRUMB_LABEL_MAX and not ORGAN_END.search(piece):
+            start = i + 1  # a site's section label (政策文件, 通知公告): the title is after it
+            continue
+        if len(piece) >= 4 and fold(piece) in fold(text[pieces[start][0]:a]):
+            start = i  # the title again below a red head or page title: it starts here
+        if DOC_TYPE.search(_clean_title(piece).strip(WRAPPERS)):
+            end = i
+            break
+    if end is None:
         return None
-    rest = _Line(first.text[m.end():], first.kind, first.level, first.page)
-    return m.group(1), [], [rest, *lines[1:]]
+    if end + 1 < len(pieces) and BRACKETED.fullmatch(text, *pieces[end + 1]):
+        end += 1  # （第6号）, （2020年2月14日更新） set apart from the title
+    head = text[:pieces[start][0]].strip()
+    if head and not front:
+        found.drop(head, "before-title")
+    title = _normal_title(text[pieces[start][0]:pieces[end][1]])
+    if title[:1] + title[-1:] in WRAPPED:
+        title = title[1:-1].strip()  # （关于…的公告）
+    rest = _Line(text[pieces[end][1]:].lstrip(), first.kind, first.level, first.page)
+    return title, front, [rest, *lines[1:]]
+
+
+def _headline(units: list[Unit]) -> str | None:
+    """A flattened text's opening piece when the next one is a sentence: a news-style headline
+    ("…收费公路免收车辆通行费 为全力…，"). It stays in the text; it only names the document."""
+    text = units[0].text if units else ""
+    pieces = [m.span() for m in OPENING_PIECE.finditer(text, 0, HEADLINE_MAX * 4)][:2]
+    if len(pieces) < 2:
+        return None
+    headline = text[slice(*pieces[0])]
+    if (HEADLINE_MIN <= len(headline) <= HEADLINE_MAX and not OPENING_STOP.search(headline)
+            and not SENTENCE_OPENING.match(headline) and not ORGAN_END.search(headline)
+            and OPENING_STOP.search(text, *pieces[1])):
+        return headline
+    return None
 
 
 def _units(lines: list[_Line], found: _Found, seen: set[str]) -> list[Unit]:

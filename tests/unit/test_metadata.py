@@ -175,6 +175,61 @@ def test_flattened_notice_states_issuer_place_and_date_inside_its_line() -> None
     assert m.title == "九江市人民政府办公室关于做好疫情防控期间就业工作的通知"  # its opening
 
 
+BODY = "为做好疫情防控工作，" + "现就有关事项通知如下，" * 30 + "请认真落实。"
+
+
+def flattened(opening: str, file: str = "0a1b2c3d4e5f60718293.txt"):
+    """A scraped notice whose paragraph breaks became spaces, named by a hash."""
+    (doc,), dropped = split_documents(
+        RawDocument(blocks=text_blocks(f"{opening} {BODY}"), format="text"), file)
+    return doc, [d.text for d in dropped]
+
+
+def test_flattened_opening_title_holds_issuers_set_apart_by_spaces() -> None:
+    doc, _ = flattened("财政部 海关总署 税务总局关于防控疫情进口物资免税政策的公告 "
+                       "财政部公告2020年第6号")
+    assert doc.title == "财政部 海关总署 税务总局关于防控疫情进口物资免税政策的公告"
+    assert doc.meta.number == "财政部公告2020年第6号"
+    # A title set on two lines, their break turned into a space.
+    doc, _ = flattened("国务院联防联控机制关于压实“菜篮子”市长负责制 做好农产品稳产保供工作的通知 "
+                       "各省、自治区、直辖市：")
+    assert doc.title == "国务院联防联控机制关于压实“菜篮子”市长负责制 做好农产品稳产保供工作的通知"
+
+
+def test_flattened_opening_title_after_a_red_head_or_a_section_label() -> None:
+    doc, dropped = flattened("甘肃省医疗保障局 甘肃省财政厅 甘肃省医疗保障局 甘肃省财政厅 "
+                             "关于延长参保缴费期的通知 甘医保发〔2020〕14号 各市州医疗保障局：")
+    assert doc.title == "甘肃省医疗保障局 甘肃省财政厅 关于延长参保缴费期的通知"
+    assert dropped == ["甘肃省医疗保障局 甘肃省财政厅"]  # the red head, reported
+    title = "山东省人民政府办公厅印发关于加快恢复农业生产的若干措施的通知"
+    doc, dropped = flattened(f"山东省人民政府 政策文件 {title} 各市人民政府：")
+    assert doc.title == title
+    assert dropped == ["山东省人民政府 政策文件"]
+
+
+def test_flattened_opening_title_of_other_kinds_numbers_and_headlines() -> None:
+    doc, _ = flattened("四川省应急指挥部公告 （第6号） 根据春节后返城返岗人员逐步增多的实际情况，")
+    assert doc.title == "四川省应急指挥部公告 （第6号）"
+    doc, _ = flattened("江西省疫情防控应急指挥部令第13号 各市、县（区）人民政府：")
+    assert doc.title == "江西省疫情防控应急指挥部令第13号"
+    doc, _ = flattened("（关于进口捐赠物资办理通关手续的公告） 海关总署公告")
+    assert doc.title == "关于进口捐赠物资办理通关手续的公告"
+    # A 文号 glued before the title stays in the title block, where the number is read.
+    doc, _ = flattened("石政发〔2020〕3号-北京市石景山区人民政府关于印发支持企业发展若干措施的通知 "
+                       "各街道办事处：")
+    assert doc.title == "北京市石景山区人民政府关于印发支持企业发展若干措施的通知"
+    assert (doc.front, doc.meta.number) == (("石政发〔2020〕3号",), "石政发〔2020〕3号")
+    doc, _ = flattened("2020年2月17日零时起我市收费公路免收车辆通行费 为全力做好疫情防控工作，")
+    assert doc.title == "2020年2月17日零时起我市收费公路免收车辆通行费"
+
+
+def test_flattened_opening_without_a_title_keeps_its_text() -> None:
+    # An organ's name above the salutation, or a text that opens with its first sentence.
+    for opening in ("国家税务总局南阳市税务局 各县税务局：", "为贯彻落实党中央决策部署 各地要"):
+        doc, dropped = flattened(opening)
+        assert opening.split()[0] in doc.units[0].text and not dropped
+
+
 def test_title_year_and_heading_year() -> None:
     assert leading_place("2020年湖北省乡村振兴工作要点") == "湖北省"
     assert leading_place("关于印发《湖北省文物事业发展规划》的通知") == "湖北省"
