@@ -489,8 +489,13 @@ def _opening_title(lines: list[_Line],
     end = None  # index of its last
     for i, (a, b) in enumerate(pieces):
         piece = text[a:b]
-        if OPENING_STOP.search(piece) or DOC_NUMBER.search(piece) or (
-                b - pieces[start][0] > TITLE_LONG_MAX):
+        if (number := DOC_NUMBER.search(piece)) and (  # …的通知（黔发改服务〔2020〕111号）…
+                title_end := piece[:number.start()].rstrip(WRAPPERS)) and (
+                DOC_TYPE.search(title_end)) and not OPENING_STOP.search(title_end):
+            pieces[i] = (a, a + len(title_end))
+            end = i
+            break
+        if OPENING_STOP.search(piece) or number or b - pieces[start][0] > TITLE_LONG_MAX:
             break
         if len(piece) <= CRUMB_LABEL_MAX and not ORGAN_END.search(piece):
             start = i + 1  # a site's section label (政策文件, 通知公告): the title is after it

@@ -219,6 +219,11 @@ def test_flattened_opening_title_of_other_kinds_numbers_and_headlines() -> None:
                        "各街道办事处：")
     assert doc.title == "北京市石景山区人民政府关于印发支持企业发展若干措施的通知"
     assert (doc.front, doc.meta.number) == (("石政发〔2020〕3号",), "石政发〔2020〕3号")
+    # A 文号 glued after the title: the title ends before it, the number stays text.
+    title = "省发展改革委印发《支持服务业市场主体若干政策措施》的通知"
+    doc, _ = flattened(f"{title}（黔发改服务〔2020〕111号）各市发展改革委：")
+    assert doc.title == title
+    assert doc.units[0].text.startswith("（黔发改服务〔2020〕111号）")
     doc, _ = flattened("2020年2月17日零时起我市收费公路免收车辆通行费 为全力做好疫情防控工作，")
     assert doc.title == "2020年2月17日零时起我市收费公路免收车辆通行费"
 
