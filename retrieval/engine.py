@@ -243,6 +243,7 @@ class Engine:
         # passages holding it answer. Quoted words inside a longer question rank first.
         strict = bool(phrases) and not _asks_words(rest, self.tokenizer)
         phrase = first = None
+        title_words = prior.title_words
         if phrases:
             rows = self.search.rows(phrases, allowed)
             docs = len(np.unique(self.store.row_document[rows])) if len(rows) else 0
@@ -251,15 +252,21 @@ class Engine:
                 return Answer(query=question, answered=False, results=(), terms=query.terms,
                               reason="phrase-absent", note=_sentences(notes),
                               missing=missing, phrase=phrase, scope=shown_scope)
+            # Quoted words a document's title holds name that document (a passage is found by its
+            # title's words): all its passages lead, and the rest of the question ranks them.
+            named, titles = self.search.titled_rows(phrases, allowed)
             if strict:
                 allowed = rows
-            elif len(rows):
-                first = rows
+            elif len(rows) or len(named):
+                first = np.union1d(rows, named)
+                if len(named):  # the question's words that title holds name the document
+                    title_words = title_words | {t for t in query.weights
+                                                 if any(t.lstrip("#") in k for k in titles)}
             else:
                 notes.append("".join(f"“{p}”" for p in phrases) + "原文未出现")
                 phrase = None
         note = _sentences(notes)
-        weights = self._ranking_weights(query, prior.title_words)
+        weights = self._ranking_weights(query, title_words)
         if first is None:  # 文号是多少: the 文号 passage of the document the question names
             first = self._asked_part_rows(asked.text, prior, allowed, weights)
         ranked = self._distinct(weights, offset + k + 1, allowed, prior, first, by_date=strict)

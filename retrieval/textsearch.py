@@ -96,6 +96,19 @@ class TextSearch:
         """Every document's title in matching form, made once for all questions."""
         return [phrase_key(info.title, self.normalize) for info in self.store.document_infos]
 
+    def titled_rows(self, phrases: tuple[str, ...], allowed: np.ndarray | None = None,
+                    ) -> tuple[np.ndarray, list[str]]:
+        """Rows (among `allowed`, or all) of the documents whose title holds every phrase in
+        matching form, and those titles."""
+        keys = [k for k in (phrase_key(p, self.normalize) for p in phrases) if k]
+        documents = [i for i, title in enumerate(self._title_keys)
+                     if keys and all(k in title for k in keys)]
+        if not documents:
+            return np.zeros(0, dtype=np.int64), []
+        rows = np.flatnonzero(np.isin(self.store.row_document, documents))
+        return (rows if allowed is None else np.intersect1d(rows, allowed),
+                [self._title_keys[i] for i in documents])
+
     def _documents(self, text: str) -> frozenset[int]:
         """The documents whose passages or title hold `text` (cached: asked per question)."""
         rows = self.rows((text,))

@@ -213,6 +213,22 @@ def test_quoted_words_in_a_longer_question_rank_first_or_are_said_absent(
     assert absent.note == "“四个一批”原文未出现。" and absent.phrase is None
 
 
+def test_quoted_words_a_title_holds_name_the_document_the_rest_ranks_its_passages(
+        settings_for, tmp_path: Path) -> None:
+    corpus = tmp_path / "notices"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "关于推行“零见面审批”的公告\n"
+        "推行“零见面审批”是方便群众办事的举措，“零见面审批”由区政务服务管理局组织实施。\n"
+        "首批纳入清单的事项共1000个，由项目专员一对一对接办理。\n", encoding="utf-8")
+    (corpus / "b.txt").write_text(
+        "关于做好春耕备耕工作的通知\n各地要抓好春耕备耕，保障农资供应。\n", encoding="utf-8")
+    engine = Engine.open(settings_for(corpus))
+    answer = engine.ask("“零见面审批”首批清单有多少个事项？")
+    assert answer.answered and "1000个" in answer.results[0].text  # not the phrase's passage
+    assert answer.phrase is not None and answer.phrase.passages == 1  # the text's count
+
+
 def test_words_no_text_holds_are_named_as_typed_and_checked_on_the_text(
         engine: Engine) -> None:
     answer = engine.ask("四川GDP和火星基地")
