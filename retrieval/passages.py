@@ -112,7 +112,8 @@ def document_passages(document: Document, doc_no: int, max_chars: int,
 
 def _is_closing(text: str) -> bool:
     """A line of a document's 落款: the issuing bodies' names and/or the date, nothing else."""
-    if len(text) > CLOSING_MAX or re.search(r"[。！？!?；;，,：:]", text):
+    # Spaces that set the names right on the page are no length (a 落款 padded by 90 of them).
+    if len("".join(text.split())) > CLOSING_MAX or re.search(r"[。！？!?；;，,：:]", text):
         return False
     rest = CLOSING_DATE.sub(" ", text)
     names = [n for n in re.split(r"[\s、]+", rest) if n]

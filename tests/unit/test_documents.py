@@ -286,6 +286,14 @@ def test_the_parts_of_a_notice_are_named_and_its_closing_joins_the_text() -> Non
     assert last.text == ("各银监分局要结合实际加强对异地贷款的风险提示。"
                          " 江苏银监局办公室 二○○五年十一月十一日")
     assert last.section.endswith("落款")
+    # A 落款 set right by a run of spaces is as short: it joins the text all the same.
+    padded = "江苏银监局办公室" + " " * 90 + "二○○五年十一月十一日"
+    raw = RawDocument(blocks=tuple(Block(t) for t in (
+        "关于提示异地贷款业务风险的通知", "各银监分局要结合实际加强对异地贷款的风险提示。",
+        padded)), format="text")
+    (document,), _ = split_documents(raw, "n.txt")
+    (passage,) = document_passages(document, 0, 300, 10)
+    assert passage.text == "各银监分局要结合实际加强对异地贷款的风险提示。 " + padded
 
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "real"
