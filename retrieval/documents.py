@@ -481,10 +481,12 @@ def _opening_title(lines: list[_Line],
     text = first.text
     pieces = [m.span() for m in OPENING_PIECE.finditer(text)][:OPENING_PIECES]
     front: list[_Line] = []
+    opening = 0  # where the text above the title starts, after a 文号 glued before it
     if pieces and (number := NUMBER_BEFORE_TITLE.match(text, pieces[0][0])) and (
             pieces[0][1] - number.end() >= HEADLINE_MIN):
         front.append(_Line(number.group(1), first.kind, first.level, first.page))
-        pieces[0] = (number.end(), pieces[0][1])
+        opening = number.end()
+        pieces[0] = (opening, pieces[0][1])
     start = 0  # index of the title's first piece
     end = None  # index of its last
     for i, (a, b) in enumerate(pieces):
@@ -509,8 +511,8 @@ def _opening_title(lines: list[_Line],
         return None
     if end + 1 < len(pieces) and BRACKETED.fullmatch(text, *pieces[end + 1]):
         end += 1  # （第6号）, （2020年2月14日更新） set apart from the title
-    head = text[:pieces[start][0]].strip()
-    if head and not front:
+    head = text[opening:pieces[start][0]].strip()
+    if head:
         found.drop(head, "before-title")
     title = _normal_title(text[pieces[start][0]:pieces[end][1]])
     if title[:1] + title[-1:] in WRAPPED:

@@ -254,7 +254,8 @@ class Engine:
                               missing=missing, phrase=phrase, scope=shown_scope)
             # Quoted words a document's title holds name that document (a passage is found by its
             # title's words): all its passages lead, and the rest of the question ranks them.
-            named, titles = self.search.titled_rows(phrases, allowed)
+            named, titles = (np.zeros(0, dtype=np.int64), []) if strict else (
+                self.search.titled_rows(phrases, allowed))
             if strict:
                 allowed = rows
             elif len(rows) or len(named):
