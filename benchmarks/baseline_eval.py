@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def textbook(dirs: list[Path]):
     lines = [(f.name, line.strip()) for d in dirs for f in sorted(d.rglob("*.txt"))
              for line in f.read_text("utf-8").splitlines() if line.strip()]
+    if not lines:  # a folder of PDF/Word/OFD files: give it their text (formats/reference)
+        raise SystemExit(f"the textbook reads .txt files only, and {', '.join(map(str, dirs))} "
+                         "holds none with text")
     bm25 = BM25Okapi([jieba.lcut(text) for _, text in lines])
 
     def ask(question: str, k: int) -> Answer:
