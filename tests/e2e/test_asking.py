@@ -296,17 +296,22 @@ async def test_questions_inline_and_pages_are_recorded_by_one_policy(
     with LogCapture(logging.INFO).active() as logs:
         before = stats.questions
         answer = await ask(server, 3060, "教师队伍建设")
+        await logs.awaited("event=answer", 1)  # recorded once delivered
         assert stats.questions == before + 1
         await press(server, 3060, answer, button(answer, "下一页"))
         await server.wait_edit(3060, answer["message_id"])
+        await logs.awaited("event=answer", 2)
         assert stats.questions == before + 1  # a page is the same question
         first = await server.wait_inline_answer(
             await server.inline_query(user_id=3061, query="教师队伍建设"))
+        await logs.awaited("event=answer", 3)
         assert stats.questions == before + 2
         await server.wait_inline_answer(await server.inline_query(
             user_id=3061, query="教师队伍建设", offset=first["next_offset"]))
+        await logs.awaited("event=answer", 4)
         assert stats.questions == before + 2  # a further inline page, too
         await ask(server, 3062, "qwxz")
+        await logs.awaited("event=answer", 5)
         assert stats.questions == before + 3
     kinds = [re.search(r"kind=(\w+)", r.getMessage()).group(1)  # type: ignore[union-attr]
              for r in logs.matching("event=answer")]

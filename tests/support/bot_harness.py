@@ -8,6 +8,7 @@ of the start-up menus calls it itself. ``LogCapture`` records every log line of 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -127,3 +128,14 @@ class LogCapture(logging.Handler):
 
     def matching(self, needle: str, level: int = logging.DEBUG) -> list[logging.LogRecord]:
         return [r for r in self.at_least(level) if needle in r.getMessage()]
+
+    async def awaited(self, needle: str, count: int, timeout: float = 10.0,
+                      ) -> list[logging.LogRecord]:
+        """The records matching `needle` once there are `count` of them (or the timeout has
+        passed): the bot logs an answer after its reply is delivered, so a test sees the reply
+        a moment before the record."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(found := self.matching(needle)) < count and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        return found
