@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import answers
+from .answer_kinds import KIND_BOOST, holds_kind, kinds_asked
 from .boilerplate import Boilerplate
 from .build import build_segment
 from .cache import FORMAT, CacheError, IndexCache, Manifest
@@ -270,7 +271,8 @@ class Engine:
         weights = self._ranking_weights(query, title_words)
         if first is None:  # 文号是多少: the 文号 passage of the document the question names
             first = self._asked_part_rows(asked.text, prior, allowed, weights)
-        ranked = self._distinct(weights, offset + k + 1, allowed, prior, first, by_date=strict)
+        ranked = self._distinct(weights, offset + k + 1, allowed, prior, first, by_date=strict,
+                                kinds=kinds_asked(asked.text))
         unanswered = "not-chinese" if latin_only else "no-match"
         if not ranked:
             return Answer(query=question, answered=False, results=(), terms=query.terms,
@@ -447,13 +449,13 @@ class Engine:
 
     def _distinct(self, weights: dict[str, float], wanted: int, allowed: np.ndarray | None,
                   prior: Prior, first: np.ndarray | None, by_date: bool = False,
-                  ) -> list[tuple[int, float, float, int]]:
+                  kinds: tuple[str, ...] = ()) -> list[tuple[int, float, float, int]]:
         """The best `wanted` (row, BM25 score, prior, other documents holding the text),
         skipping passages that repeat text already ranked higher and counting the documents
         they stand in."""
         fetch = wanted * 3 + 20  # room for repeats skipped: a second fetch costs more
         while True:
-            ranked = self._ranked(weights, fetch, allowed, prior, first, by_date)
+            ranked = self._ranked(weights, fetch, allowed, prior, first, by_date, kinds)
             seen: set[str] = set()
             kept: list[tuple[int, float, float, set[str], set[int]]] = []
             for row, score, boost in ranked:
@@ -475,11 +477,12 @@ class Engine:
             fetch *= 4
 
     def _ranked(self, weights: dict[str, float], k: int, allowed: np.ndarray | None,
-                prior: Prior, first: np.ndarray | None,
-                by_date: bool) -> list[tuple[int, float, float]]:
+                prior: Prior, first: np.ndarray | None, by_date: bool,
+                kinds: tuple[str, ...] = ()) -> list[tuple[int, float, float]]:
         """The best k (row, BM25 score, prior) in the order shown: passages holding a quoted
-        phrase first, then by BM25 x (1 + prior). The candidates are the BM25 top k overall,
-        within the preferred documents and within the phrase's passages."""
+        phrase first, then by BM25 x (1 + prior) x (1 + KIND_BOOST where the passage shows the
+        kind of answer asked for: a number for 热线是多少). The candidates are the BM25 top k
+        overall, within the preferred documents and within the phrase's passages."""
         if by_date:
             return [(row, score, 0.0) for row, score in self._top(weights, k, allowed, True)]
         pools = [self._top(weights, k, allowed, False)]
@@ -499,7 +502,10 @@ class Engine:
         for row, score in scored.items():
             extra = 0.0 if boost is None else float(boost[self.store.document_of(row)])
             out.append((row, score, extra))
-        out.sort(key=lambda r: (r[0] in leading, r[1] * (1 + r[2]), -r[0]), reverse=True)
+        shows = {row for row, *_ in out if kinds and holds_kind(self.store.text(row), kinds)}
+        out.sort(key=lambda r: (r[0] in leading,
+                                r[1] * (1 + r[2]) * (1 + KIND_BOOST * (r[0] in shows)), -r[0]),
+                 reverse=True)
         return out[:k]
 
     def _top(self, weights: dict[str, float], k: int, allowed: np.ndarray | None,
