@@ -249,23 +249,29 @@ class Engine:
             rows = self.search.rows(phrases, allowed)
             docs = len(np.unique(self.store.row_document[rows])) if len(rows) else 0
             phrase = PhraseCount(phrases=phrases, passages=len(rows), documents=docs)
-            if strict and not len(rows):
+            quoted = "".join(f"“{p}”" for p in phrases)
+            # Quoted words a document's title holds name that document (a passage is found by its
+            # title's words): all its passages lead, and the rest of the question ranks them.
+            named, titles = (np.zeros(0, dtype=np.int64), []) if strict and len(rows) else (
+                self.search.titled_rows(phrases, allowed))
+            if strict and not len(rows) and not len(named):
                 return Answer(query=question, answered=False, results=(), terms=query.terms,
                               reason="phrase-absent", note=_sentences(notes),
                               missing=missing, phrase=phrase, scope=shown_scope)
-            # Quoted words a document's title holds name that document (a passage is found by its
-            # title's words): all its passages lead, and the rest of the question ranks them.
-            named, titles = (np.zeros(0, dtype=np.int64), []) if strict else (
-                self.search.titled_rows(phrases, allowed))
-            if strict:
+            if strict and len(rows):
                 allowed = rows
+            elif strict:  # only titles hold it: each such document's first passage, said so
+                _, starts = np.unique(self.store.row_document[named], return_index=True)
+                allowed = named[starts]
+                notes.append(f"{quoted}只见于 {len(allowed)} 篇文件的标题")
+                phrase = None
             elif len(rows) or len(named):
                 first = np.union1d(rows, named)
                 if len(named):  # the question's words that title holds name the document
                     title_words = title_words | {t for t in query.weights
                                                  if any(t.lstrip("#") in k for k in titles)}
             else:
-                notes.append("".join(f"“{p}”" for p in phrases) + "原文未出现")
+                notes.append(quoted + "原文未出现")
                 phrase = None
         note = _sentences(notes)
         weights = self._ranking_weights(query, title_words)

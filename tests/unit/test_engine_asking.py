@@ -213,6 +213,15 @@ def test_quoted_words_in_a_longer_question_rank_first_or_are_said_absent(
     assert absent.note == "“四个一批”原文未出现。" and absent.phrase is None
 
 
+def test_a_formulation_only_titles_hold_is_never_said_absent(engine: Engine) -> None:
+    answer = engine.ask("“四川省政府工作报告”")
+    assert answer.answered and answer.reason is None
+    assert answer.note is not None and "“四川省政府工作报告”只见于 2 篇文件的标题" in answer.note
+    (shown,) = answer.results  # the two reports open alike: one quote, the other counted
+    assert shown.source.file.startswith("sichuan-") and shown.also_in == 1
+    assert engine.ask("“火星基地建设”").reason == "phrase-absent"
+
+
 def test_quoted_words_a_title_holds_name_the_document_the_rest_ranks_its_passages(
         settings_for, tmp_path: Path) -> None:
     corpus = tmp_path / "notices"
