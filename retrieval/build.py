@@ -36,7 +36,17 @@ def _start_worker(user_dict: Path, stopwords: Path, characters: bool) -> None:
 
 def _count_chunk(texts: list[tuple[str, str]]):
     assert _worker is not None
-    return count_tokens(passage_tokens(_worker, text, label) for text, label in texts)
+    return counted_chunk(_worker, texts)
+
+
+def counted_chunk(tokenizer: Tokenizer, texts: list[tuple[str, str]]):
+    """(the chunk's token counts, each text in matching form without whitespace as UTF-8):
+    the form every exact text search compares in, made once here from the normalization the
+    tokens need anyway, so no question has to normalize passages."""
+    normals = [tokenizer.normalize(text) for text, _ in texts]
+    counts = count_tokens(tokenizer.normal_tokens(normal) + tokenizer.label_words(label)
+                          for normal, (_, label) in zip(normals, texts, strict=True))
+    return counts, ["".join(normal.split()).encode("utf-8") for normal in normals]
 
 
 def passage_label(passage: Passage) -> str:
@@ -71,7 +81,12 @@ def build_segment(passages: Iterable[Passage], documents: list[DocumentInfo],
         if chunk:
             yield chunk
 
-    segment = append_segment(vocab, _counted(texts(), tokenizer, workers or os.cpu_count() or 1))
+    def counts() -> Iterator:
+        for counted, keys in _counted(texts(), tokenizer, workers or os.cpu_count() or 1):
+            store.add_keys(keys)
+            yield counted
+
+    segment = append_segment(vocab, counts())
     store.documents = documents[first_document:]
     return segment, store.finish()
 
@@ -94,7 +109,7 @@ def _counted(chunks: Iterator[list[tuple[str, str]]], tokenizer: Tokenizer, work
                     initializer=_start_worker,
                     initargs=(tokenizer.user_dict, tokenizer.stopwords_file, tokenizer.characters))
             if pool is None:
-                yield count_tokens(passage_tokens(tokenizer, text, label) for text, label in chunk)
+                yield counted_chunk(tokenizer, chunk)
                 continue
             pending.append(pool.submit(_count_chunk, chunk))
             while len(pending) > 2 * workers:

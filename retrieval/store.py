@@ -18,7 +18,8 @@ import numpy as np
 
 from .model import DocumentInfo, Passage
 
-ARRAYS = ("offsets", "ids", "id_order", "document", "position", "section", "page", "copy_key")
+ARRAYS = ("offsets", "ids", "id_order", "document", "position", "section", "page", "copy_key",
+          "key_offsets")
 NO_PAGE = 0
 PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
 
@@ -34,6 +35,10 @@ class StorePart:
     section: np.ndarray  # int32 index into sections
     page: np.ndarray  # int32 page where the passage starts, NO_PAGE without pages
     copy_key: np.ndarray  # uint64 hash of the passage text in comparable form (copies share it)
+    # Every passage text in matching form (tokens.normalize) without whitespace, UTF-8, back to
+    # back: what exact text search compares in (textsearch.py), made at indexing.
+    keys: np.ndarray  # uint8
+    key_offsets: np.ndarray  # int64, n + 1 byte offsets into keys
     sections: list[str]
     documents: list[DocumentInfo]  # the documents whose passages are in this part
 
@@ -46,10 +51,11 @@ class StorePart:
     def searchable(self) -> bytes | mmap.mmap:
         """The blob as what it was made from (the joined bytes of a fresh build, or the
         file's memory map when loaded), whose C-speed find needs no copy."""
-        base = self.blob.base
-        if isinstance(base, bytes | mmap.mmap) and len(base) == len(self.blob):
-            return base
-        return self.blob.tobytes()
+        return _raw(self.blob)
+
+    def searchable_keys(self) -> bytes | mmap.mmap:
+        """The matching-form blob, likewise."""
+        return _raw(self.keys)
 
     def row_of(self, passage_id: str) -> int | None:
         key = passage_id.encode("ascii", "replace")[:16]
@@ -60,6 +66,7 @@ class StorePart:
 
     def save(self, directory: Path) -> None:
         self.blob.tofile(directory / "texts.bin")
+        self.keys.tofile(directory / "keys.bin")
         for name in ARRAYS:
             np.save(directory / f"{name}.npy", getattr(self, name), allow_pickle=False)
         meta = {"sections": self.sections, "documents": [asdict(s) for s in self.documents]}
@@ -69,18 +76,31 @@ class StorePart:
     def load(cls, directory: Path) -> StorePart:
         arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)
                   for name in ARRAYS}
-        size = (directory / "texts.bin").stat().st_size
-        blob = (np.memmap(directory / "texts.bin", dtype=np.uint8, mode="r") if size
-                else np.zeros(0, dtype=np.uint8))
+        blob, size = _mapped(directory / "texts.bin")
+        keys, keys_size = _mapped(directory / "keys.bin")
         meta = json.loads((directory / "passages.json").read_text("utf-8"))
-        part = cls(blob=blob, sections=meta["sections"],
+        part = cls(blob=blob, keys=keys, sections=meta["sections"],
                    documents=[DocumentInfo(**s) for s in meta["documents"]], **arrays)
         n = len(part.document)
         if not (len(part.offsets) == n + 1 and part.offsets[-1] == size
+                and len(part.key_offsets) == n + 1 and part.key_offsets[-1] == keys_size
                 and all(len(a) == n for a in (part.ids, part.id_order, part.position,
                                               part.section, part.page, part.copy_key))):
             raise ValueError("passage arrays are inconsistent")
         return part
+
+
+def _raw(blob: np.ndarray) -> bytes | mmap.mmap:
+    base = blob.base
+    if isinstance(base, bytes | mmap.mmap) and len(base) == len(blob):
+        return base
+    return blob.tobytes()
+
+
+def _mapped(path: Path) -> tuple[np.ndarray, int]:
+    size = path.stat().st_size
+    return (np.memmap(path, dtype=np.uint8, mode="r") if size
+            else np.zeros(0, dtype=np.uint8)), size
 
 
 class StoreBuilder:
@@ -88,6 +108,7 @@ class StoreBuilder:
 
     def __init__(self) -> None:
         self._texts: list[bytes] = []
+        self._keys: list[bytes] = []
         self._ids: list[bytes] = []
         self._document = array("i")
         self._position = array("i")
@@ -106,14 +127,17 @@ class StoreBuilder:
         self._page.append(passage.page or NO_PAGE)
         self._copy_key.append(copy_key(passage.text))
 
+    def add_keys(self, keys: list[bytes]) -> None:
+        """The matching forms of the passages added, in their order (see StorePart.keys)."""
+        self._keys.extend(keys)
+
     def finish(self) -> StorePart:
-        offsets = np.zeros(len(self._texts) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter((len(t) for t in self._texts), dtype=np.int64,
-                              count=len(self._texts)), out=offsets[1:])
-        blob = np.frombuffer(b"".join(self._texts), dtype=np.uint8)
-        self._texts.clear()
+        if len(self._keys) != len(self._texts):
+            raise ValueError("every passage needs its matching form")
+        blob, offsets = _joined(self._texts)
+        keys, key_offsets = _joined(self._keys)
         ids = np.array(self._ids, dtype="S16")
-        return StorePart(blob=blob, offsets=offsets, ids=ids,
+        return StorePart(blob=blob, offsets=offsets, keys=keys, key_offsets=key_offsets, ids=ids,
                          id_order=np.argsort(ids, kind="stable"),
                          document=np.frombuffer(self._document, dtype=np.int32).copy(),
                          position=np.frombuffer(self._position, dtype=np.int32).copy(),
@@ -121,6 +145,16 @@ class StoreBuilder:
                          page=np.frombuffer(self._page, dtype=np.int32).copy(),
                          copy_key=np.frombuffer(self._copy_key, dtype=np.uint64).copy(),
                          sections=list(self._sections), documents=self.documents)
+
+
+def _joined(pieces: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(the pieces back to back, their n + 1 offsets); the list is emptied."""
+    offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(t) for t in pieces), dtype=np.int64, count=len(pieces)),
+              out=offsets[1:])
+    blob = np.frombuffer(b"".join(pieces), dtype=np.uint8)
+    pieces.clear()
+    return blob, offsets
 
 
 def comparable(text: str) -> str:

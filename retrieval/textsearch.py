@@ -65,30 +65,42 @@ class TextSearch:
 
     def _bytes_holding(self, phrases: tuple[str, ...], keys: list[str],
                        allowed: np.ndarray | None) -> np.ndarray:
-        """Rows whose stored text holds the first phrase as typed or in matching form, found
-        by searching each part's text blob (C speed, no passage decoded)."""
-        needles = {n.encode("utf-8") for n in (phrases[0], keys[0], self.normalize(phrases[0]))
-                   if n}
+        """Rows whose text holds the first phrase as typed, or whose matching form holds it in
+        matching form, found by searching each part's blobs (C speed, no passage decoded)."""
+        typed, key = phrases[0].encode("utf-8"), keys[0].encode("utf-8")
         found: list[np.ndarray] = []
         for start, part in zip(self.store.starts, self.store.parts, strict=False):
-            blob = part.searchable()
-            ends = [i for needle in needles for i in occurrences(blob, needle)]
-            if ends:
-                local = np.searchsorted(part.offsets, np.array(ends), side="right") - 1
-                found.append(np.unique(local) + int(start))
-        rows = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+            for blob, offsets, needle in ((part.searchable(), part.offsets, typed),
+                                          (part.searchable_keys(), part.key_offsets, key)):
+                ends = occurrences(blob, needle)
+                if ends:
+                    local = np.searchsorted(offsets, np.array(ends), side="right") - 1
+                    found.append(np.unique(local) + int(start))
+        rows = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
         return rows if allowed is None else np.intersect1d(rows, allowed)
 
     def _verified(self, candidates: np.ndarray, phrases: tuple[str, ...],
                   keys: list[str], limit: int | None = None) -> list[int]:
+        """The candidates (ascending) whose text holds every phrase as typed, or whose matching
+        form holds every key: byte comparisons against the stored forms, nothing normalized."""
+        typed = [p.encode("utf-8") for p in phrases]
+        wanted = [k.encode("utf-8") for k in keys]
         found: list[int] = []
-        for row in candidates.tolist():
-            text = self.store.text(row)
-            if (all(p in text for p in phrases)  # as typed
-                    or all(k in phrase_key(text, self.normalize) for k in keys)):
-                found.append(row)
-                if limit is not None and len(found) >= limit:
-                    break
+        for start, part in zip(self.store.starts.tolist(), self.store.parts, strict=False):
+            inside = candidates[(candidates >= start) & (candidates < start + len(part))]
+            if not len(inside):
+                continue
+            local = inside - start
+            texts, forms = part.searchable(), part.searchable_keys()
+            spans = zip(inside.tolist(), part.offsets[local].tolist(),
+                        part.offsets[local + 1].tolist(), part.key_offsets[local].tolist(),
+                        part.key_offsets[local + 1].tolist(), strict=True)
+            for row, a, b, i, j in spans:
+                form = forms[i:j]
+                if all(w in form for w in wanted) or all(t in texts[a:b] for t in typed):
+                    found.append(row)
+                    if limit is not None and len(found) >= limit:
+                        return found
         return found
 
     @cached_property

@@ -83,8 +83,13 @@ class Tokenizer:
         Tokenized sentence by sentence through a cache: policy texts repeat set phrases, and the
         result is the same as for the whole text, since jieba and the character runs both
         break at sentence punctuation anyway."""
+        return self.normal_tokens(self.normalize(text))
+
+    def normal_tokens(self, normal: str) -> list[str]:
+        """tokens() of a text already in matching form (normalize), for a caller that keeps
+        that form too."""
         out: list[str] = []
-        for sentence in SENTENCE_BREAK.split(self.normalize(text)):
+        for sentence in SENTENCE_BREAK.split(normal):
             if sentence:
                 out.extend(self._sentence_tokens(sentence))
         return out

@@ -23,3 +23,20 @@ def test_worker_processes_build_the_same_index(settings_for, tmp_path,
                                       getattr(serial.index.segments[0], name))
     assert [parallel.store.text(i) for i in range(len(parallel.store))] == \
         [serial.store.text(i) for i in range(len(serial.store))]
+    for part, other in zip(parallel.store.parts, serial.store.parts, strict=True):
+        np.testing.assert_array_equal(part.keys, other.keys)
+
+
+def test_every_passage_is_stored_in_the_form_exact_search_compares_in(settings_for) -> None:
+    """The matching form kept at indexing is the text's phrase key, passage for passage, after
+    a reload from the cache too: exact search compares in it and never normalizes again."""
+    from retrieval.phrases import phrase_key
+    built, loaded = Engine.open(settings_for(SEEDS)), Engine.open(settings_for(SEEDS))
+    assert loaded.report.loaded_from_cache and not built.report.loaded_from_cache
+    for engine in (built, loaded):
+        for start, part in zip(engine.store.starts, engine.store.parts, strict=False):
+            forms = part.searchable_keys()
+            for local in range(len(part)):
+                form = bytes(forms[part.key_offsets[local]:part.key_offsets[local + 1]])
+                text = engine.store.text(int(start) + local)
+                assert form.decode("utf-8") == phrase_key(text, engine.tokenizer.normalize)
