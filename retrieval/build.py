@@ -44,7 +44,7 @@ def counted_chunk(tokenizer: Tokenizer, texts: list[tuple[str, str]]):
     the form every exact text search compares in, made once here from the normalization the
     tokens need anyway, so no question has to normalize passages."""
     normals = [tokenizer.normalize(text) for text, _ in texts]
-    counts = count_tokens(tokenizer.normal_tokens(normal) + tokenizer.label_words(label)
+    counts = count_tokens(_tokens_of_normal(tokenizer, normal, label)
                           for normal, (_, label) in zip(normals, texts, strict=True))
     return counts, ["".join(normal.split()).encode("utf-8") for normal in normals]
 
@@ -58,7 +58,11 @@ def passage_tokens(tokenizer: Tokenizer, text: str, label: str) -> list[str]:
     """What a passage is indexed with: its text's tokens, then each word of its title and
     section path once, so a question that names a heading or a title finds the passages
     under it without the title outweighing the text."""
-    return tokenizer.tokens(text) + tokenizer.label_words(label)
+    return _tokens_of_normal(tokenizer, tokenizer.normalize(text), label)
+
+
+def _tokens_of_normal(tokenizer: Tokenizer, normal: str, label: str) -> list[str]:
+    return tokenizer.normal_tokens(normal) + tokenizer.label_words(label)
 
 
 def build_segment(passages: Iterable[Passage], documents: list[DocumentInfo],

@@ -91,6 +91,7 @@ class StorePart:
 
 
 def _raw(blob: np.ndarray) -> bytes | mmap.mmap:
+    """What a blob array views (bytes or a memory map), or a copy when it views neither."""
     base = blob.base
     if isinstance(base, bytes | mmap.mmap) and len(base) == len(blob):
         return base
