@@ -13,6 +13,7 @@ def test_kinds_a_question_asks_for() -> None:
     assert kinds_asked("铜川608路公交几点到几点运营？") == ("time",)
     assert kinds_asked("首批清单有多少个事项？") == ("count",)
     assert kinds_asked("教师队伍建设有哪些要求？") == ()
+    assert kinds_asked("拿来作对比的外地名校是哪几所？") == ()  # which ones, not how many
 
 
 def test_passages_that_show_a_kind() -> None:
