@@ -72,7 +72,7 @@ class TextSearch:
         for start, part in zip(self.store.starts, self.store.parts, strict=False):
             for blob, offsets, needle in ((part.searchable(), part.offsets, typed),
                                           (part.searchable_keys(), part.key_offsets, key)):
-                ends = occurrences(blob, needle)
+                ends = occurrences(blob, needle) if needle else []
                 if ends:
                     local = np.searchsorted(offsets, np.array(ends), side="right") - 1
                     found.append(np.unique(local) + int(start))
