@@ -108,13 +108,29 @@ class TextSearch:
         """Every document's title in matching form, made once for all questions."""
         return [phrase_key(info.title, self.normalize) for info in self.store.document_infos]
 
+    @cached_property
+    def _joined_titles(self) -> tuple[str, np.ndarray]:
+        """The title keys back to back, each after a line break (no key holds one), and where
+        each starts: one C-speed find serves every title."""
+        starts = np.cumsum([0] + [len(t) + 1 for t in self._title_keys])[:-1]
+        return "".join("\n" + t for t in self._title_keys), starts
+
+    def titles_holding(self, key: str) -> np.ndarray:
+        """The documents whose title key holds `key` (in matching form), ascending."""
+        if not key:
+            return np.zeros(0, dtype=np.int64)
+        joined, starts = self._joined_titles
+        found = occurrences(joined, key)
+        return np.unique(np.searchsorted(starts, found, side="right") - 1)
+
     def titled_rows(self, phrases: tuple[str, ...], allowed: np.ndarray | None = None,
                     ) -> tuple[np.ndarray, list[str]]:
         """Rows (among `allowed`, or all) of the documents whose title holds every phrase in
         matching form, and those titles."""
         keys = [k for k in (phrase_key(p, self.normalize) for p in phrases) if k]
-        documents = [i for i, title in enumerate(self._title_keys)
-                     if keys and all(k in title for k in keys)]
+        documents = self.titles_holding(keys[0]) if keys else np.zeros(0, dtype=np.int64)
+        documents = [i for i in documents.tolist()
+                     if all(k in self._title_keys[i] for k in keys[1:])]
         if not documents:
             return np.zeros(0, dtype=np.int64), []
         rows = np.flatnonzero(np.isin(self.store.row_document, documents))
@@ -125,14 +141,13 @@ class TextSearch:
         """The documents whose passages or title hold `text` (cached: asked per question)."""
         rows = self.rows((text,))
         found = set(np.unique(self.store.row_document[rows]).tolist()) if len(rows) else set()
-        key = phrase_key(text, self.normalize)
-        found.update(i for i, title in enumerate(self._title_keys) if key in title)
+        found.update(self.titles_holding(phrase_key(text, self.normalize)).tolist())
         return frozenset(found)
 
     def _holds(self, text: str) -> bool:
         """Whether any passage or title of the corpus holds `text`: stops at the first."""
         key = phrase_key(text, self.normalize)
-        return bool(key) and (any(key in title for title in self._title_keys)
+        return bool(key) and (len(self.titles_holding(key)) > 0
                               or bool(len(self.rows((text,), limit=1))))
 
 

@@ -222,6 +222,13 @@ def test_a_formulation_only_titles_hold_is_never_said_absent(engine: Engine) -> 
     assert engine.ask("“火星基地建设”").reason == "phrase-absent"
 
 
+def test_titles_holding_a_key_are_found_by_one_search_of_all_titles(engine: Engine) -> None:
+    search = engine.search
+    for key in ("政府工作报告", "四川省", "2025年四川省", "天津市政府", "报告2026", "火星"):
+        assert search.titles_holding(key).tolist() == [
+            i for i, title in enumerate(search._title_keys) if key in title]
+
+
 def test_quoted_words_a_title_holds_name_the_document_the_rest_ranks_its_passages(
         settings_for, tmp_path: Path) -> None:
     corpus = tmp_path / "notices"
