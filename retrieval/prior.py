@@ -20,7 +20,7 @@ import numpy as np
 from .boilerplate import DOC_TYPE
 from .model import DocumentInfo
 from .scope import QuestionScope, canonical_place, place_forms, same_place, years_label
-from .textsearch import TextSearch, occurrences
+from .textsearch import Joined, TextSearch
 
 STATED = 1.0  # the document's metadata or title states the facet
 NAMED = 0.5  # the document names it only in its text (a place)
@@ -85,24 +85,20 @@ class Catalog:
     titles: tuple[str, ...]  # in matching form
     years: np.ndarray  # int, NO_YEAR where unknown
     issuers: tuple[str, ...]  # distinct, longest first
-    joined: str  # the titles, each followed by a line break (no title holds one)
-    starts: np.ndarray  # where each title starts in `joined`
+    joined: Joined  # the titles, line breaks inside them made spaces
 
     @classmethod
     def of(cls, infos: list[DocumentInfo], titles: list[str]) -> Catalog:
-        flat = [" ".join(t.split()) for t in titles]
-        starts = np.cumsum([0] + [len(t) + 1 for t in flat])[:-1]
         return cls(titles=tuple(titles),
                    years=np.array([i.year if i.year is not None else NO_YEAR for i in infos],
                                   dtype=np.int64),
                    issuers=tuple(sorted({i.issuer for i in infos if i.issuer}, key=len,
                                         reverse=True)),
-                   joined="".join(t + "\n" for t in flat), starts=starts)
+                   joined=Joined.of([" ".join(t.split()) for t in titles]))
 
     def holding(self, word: str) -> np.ndarray:
         """The documents whose title holds `word` (a word without whitespace), ascending."""
-        found = occurrences(self.joined, word)
-        return np.unique(np.searchsorted(self.starts, found, side="right") - 1)
+        return self.joined.holding(word)
 
 
 def implied_prior(asked: QuestionScope, infos: list[DocumentInfo], catalog: Catalog,

@@ -10,6 +10,8 @@ against its text in matching form (width, 繁/简, case and spaces folded).
 from __future__ import annotations
 
 import mmap
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -109,19 +111,12 @@ class TextSearch:
         return [phrase_key(info.title, self.normalize) for info in self.store.document_infos]
 
     @cached_property
-    def _joined_titles(self) -> tuple[str, np.ndarray]:
-        """The title keys back to back, each after a line break (no key holds one), and where
-        each starts: one C-speed find serves every title."""
-        starts = np.cumsum([0] + [len(t) + 1 for t in self._title_keys])[:-1]
-        return "".join("\n" + t for t in self._title_keys), starts
+    def _joined_titles(self) -> Joined:
+        return Joined.of(self._title_keys)
 
     def titles_holding(self, key: str) -> np.ndarray:
         """The documents whose title key holds `key` (in matching form), ascending."""
-        if not key:
-            return np.zeros(0, dtype=np.int64)
-        joined, starts = self._joined_titles
-        found = occurrences(joined, key)
-        return np.unique(np.searchsorted(starts, found, side="right") - 1)
+        return self._joined_titles.holding(key)
 
     def titled_rows(self, phrases: tuple[str, ...], allowed: np.ndarray | None = None,
                     ) -> tuple[np.ndarray, list[str]]:
@@ -149,6 +144,27 @@ class TextSearch:
         key = phrase_key(text, self.normalize)
         return bool(key) and (len(self.titles_holding(key)) > 0
                               or bool(len(self.rows((text,), limit=1))))
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Strings back to back, each after a line break (none may hold one), and where each
+    starts: one C-speed find tells which of thousands of titles hold a word."""
+
+    text: str
+    starts: np.ndarray  # where each string's line break stands in `text`
+
+    @classmethod
+    def of(cls, strings: Sequence[str]) -> Joined:
+        return cls("".join("\n" + s for s in strings),
+                   np.cumsum([0] + [len(s) + 1 for s in strings])[:-1])
+
+    def holding(self, needle: str) -> np.ndarray:
+        """The indexes of the strings that hold `needle` (no line break in it), ascending."""
+        if not needle:
+            return np.zeros(0, dtype=np.int64)
+        found = occurrences(self.text, needle)
+        return np.unique(np.searchsorted(self.starts, found, side="right") - 1)
 
 
 def occurrences(blob: str | bytes | mmap.mmap, needle: str | bytes) -> list[int]:
