@@ -1,4 +1,5 @@
-"""Shared fixtures: settings pointed at a temporary cache, and the seed corpus engine."""
+"""Shared fixtures: settings pointed at a temporary cache, the seed corpus engine, and an
+engine over one notice beside an unrelated one."""
 
 from __future__ import annotations
 
@@ -31,4 +32,19 @@ def settings_for(base_settings: RetrievalSettings, tmp_path: Path):
     def make(*dirs: Path, **changes) -> RetrievalSettings:
         return replace(base_settings.with_corpus(list(dirs)), cache_dir=tmp_path / "cache",
                        **changes)
+    return make
+
+
+OTHER_NOTICE = "关于做好春耕备耕工作的通知\n各地要抓好春耕备耕，保障农资供应。\n"
+
+
+@pytest.fixture
+def notice_engine(settings_for, tmp_path: Path):
+    """An engine over a corpus of one notice (the text given) and an unrelated one."""
+    def make(text: str) -> Engine:
+        corpus = tmp_path / "notices"
+        corpus.mkdir()
+        (corpus / "a.txt").write_text(text, encoding="utf-8")
+        (corpus / "b.txt").write_text(OTHER_NOTICE, encoding="utf-8")
+        return Engine.open(settings_for(corpus))
     return make

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from retrieval import Engine
 from retrieval.answer_kinds import holds_kind, kinds_asked
 
 
@@ -29,17 +26,10 @@ def test_passages_that_show_a_kind() -> None:
     assert not holds_kind("推行零见面审批。", ("count", "time"))
 
 
-def test_the_passage_with_the_number_answers_a_question_asking_for_it(
-        settings_for, tmp_path: Path) -> None:
-    corpus = tmp_path / "notices"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(
-        "关于进口捐赠物资办理通关手续的公告\n"
-        "为确保进口捐赠物资快速通关，海关开设专门窗口办理。\n"
-        "有疑问的，可拨打海关热线12360咨询。\n", encoding="utf-8")
-    (corpus / "b.txt").write_text(
-        "关于做好春耕备耕工作的通知\n各地要抓好春耕备耕，保障农资供应。\n", encoding="utf-8")
-    engine = Engine.open(settings_for(corpus))
+def test_the_passage_with_the_number_answers_a_question_asking_for_it(notice_engine) -> None:
+    engine = notice_engine("关于进口捐赠物资办理通关手续的公告\n"
+                           "为确保进口捐赠物资快速通关，海关开设专门窗口办理。\n"
+                           "有疑问的，可拨打海关热线12360咨询。\n")
     answer = engine.ask("进口捐赠物资通关的咨询热线")
     assert answer.answered and "12360" in answer.results[0].text
     # The BM25 score stays rank_bm25's: the passage naming the notice scores higher.

@@ -230,16 +230,11 @@ def test_titles_holding_a_key_are_found_by_one_search_of_all_titles(engine: Engi
 
 
 def test_quoted_words_a_title_holds_name_the_document_the_rest_ranks_its_passages(
-        settings_for, tmp_path: Path) -> None:
-    corpus = tmp_path / "notices"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(
+        notice_engine) -> None:
+    engine = notice_engine(
         "关于推行“零见面审批”的公告\n"
         "推行“零见面审批”是方便群众办事的举措，“零见面审批”由区政务服务管理局组织实施。\n"
-        "首批纳入清单的事项共1000个，由项目专员一对一对接办理。\n", encoding="utf-8")
-    (corpus / "b.txt").write_text(
-        "关于做好春耕备耕工作的通知\n各地要抓好春耕备耕，保障农资供应。\n", encoding="utf-8")
-    engine = Engine.open(settings_for(corpus))
+        "首批纳入清单的事项共1000个，由项目专员一对一对接办理。\n")
     answer = engine.ask("“零见面审批”首批清单有多少个事项？")
     assert answer.answered and "1000个" in answer.results[0].text  # not the phrase's passage
     assert answer.phrase is not None and answer.phrase.passages == 1  # the text's count
