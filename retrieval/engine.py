@@ -334,7 +334,7 @@ class Engine:
 
     @cached_property
     def search(self) -> TextSearch:
-        return TextSearch(self.index, self.store, self.tokenizer.normalize)
+        return TextSearch(self.index, self.store, self.tokenizer.normalize, self._titles)
 
     def _missing(self, query: Query, question: str) -> tuple[str, ...]:
         """The question's words that no passage or title holds, checked on the text (a word

@@ -22,10 +22,13 @@ from .store import PassageStore
 
 
 class TextSearch:
-    def __init__(self, index: BM25Index, store: PassageStore, normalize: Normalize) -> None:
+    def __init__(self, index: BM25Index, store: PassageStore, normalize: Normalize,
+                 titles: Sequence[str]) -> None:
+        """`titles`: every document's title in matching form (normalize), in store order."""
         self.index = index
         self.store = store
         self.normalize = normalize
+        self._titles = titles
         self.documents = lru_cache(maxsize=512)(self._documents)
         self.holds = lru_cache(maxsize=4096)(self._holds)
 
@@ -107,8 +110,8 @@ class TextSearch:
 
     @cached_property
     def _title_keys(self) -> list[str]:
-        """Every document's title in matching form, made once for all questions."""
-        return [phrase_key(info.title, self.normalize) for info in self.store.document_infos]
+        """Every document's title as a phrase key (matching form without whitespace)."""
+        return ["".join(title.split()) for title in self._titles]
 
     @cached_property
     def _joined_titles(self) -> Joined:
