@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from .index import Segment, append_segment, count_tokens
 from .model import DocumentInfo, Passage
-from .store import StoreBuilder, StorePart
+from .store import StoreBuilder, StorePart, char_pairs
 from .tokens import Tokenizer
 
 CHUNK = 2000  # passages per unit of work
@@ -40,13 +40,16 @@ def _count_chunk(texts: list[tuple[str, str]]):
 
 
 def counted_chunk(tokenizer: Tokenizer, texts: list[tuple[str, str]]):
-    """(the chunk's token counts, each text in matching form without whitespace as UTF-8):
-    the form every exact text search compares in, made once here from the normalization the
-    tokens need anyway, so no question has to normalize passages."""
+    """(the chunk's token counts, each text in matching form without whitespace as UTF-8, the
+    character pairs of the texts as typed and in that form): what every exact text search
+    compares in and prunes by, made once here from the normalization the tokens need anyway,
+    so no question has to normalize passages."""
     normals = [tokenizer.normalize(text) for text, _ in texts]
     counts = count_tokens(_tokens_of_normal(tokenizer, normal, label)
                           for normal, (_, label) in zip(normals, texts, strict=True))
-    return counts, ["".join(normal.split()).encode("utf-8") for normal in normals]
+    forms = ["".join(normal.split()) for normal in normals]
+    pairs = char_pairs(forms + [text for text, _ in texts])
+    return counts, [form.encode("utf-8") for form in forms], pairs
 
 
 def passage_label(passage: Passage) -> str:
@@ -86,8 +89,8 @@ def build_segment(passages: Iterable[Passage], documents: list[DocumentInfo],
             yield chunk
 
     def counts() -> Iterator:
-        for counted, keys in _counted(texts(), tokenizer, workers or os.cpu_count() or 1):
-            store.add_keys(keys)
+        for counted, keys, pairs in _counted(texts(), tokenizer, workers or os.cpu_count() or 1):
+            store.add_keys(keys, pairs)
             yield counted
 
     segment = append_segment(vocab, counts())

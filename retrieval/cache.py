@@ -21,7 +21,7 @@ from .corpus import CorpusFile
 from .index import Segment, load_vocab, save_vocab
 from .store import StorePart
 
-FORMAT = "policybot-index/5"
+FORMAT = "policybot-index/6"
 KEEP_MANIFESTS = 3  # corpus states kept in the cache; segments no kept state uses are removed
 MAX_SEGMENTS = 8  # past this many appended segments, the next change rebuilds in one
 

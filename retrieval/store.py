@@ -10,6 +10,7 @@ import mmap
 import re
 import unicodedata
 from array import array
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,9 +20,10 @@ import numpy as np
 from .model import DocumentInfo, Passage
 
 ARRAYS = ("offsets", "ids", "id_order", "document", "position", "section", "page", "copy_key",
-          "key_offsets")
+          "key_offsets", "pairs")
 NO_PAGE = 0
 PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
+PAIR_BATCHES = 64  # chunks' character pairs held apart before they are merged
 
 
 @dataclass
@@ -39,6 +41,10 @@ class StorePart:
     # back: what exact text search compares in (textsearch.py), made at indexing.
     keys: np.ndarray  # uint8
     key_offsets: np.ndarray  # int64, n + 1 byte offsets into keys
+    # Every two characters that stand side by side in a passage, as typed or in matching form
+    # (char_pairs): a word with a pair outside this set is in none of the part's passages, which
+    # exact search then never reads.
+    pairs: np.ndarray  # uint64, sorted, unique
     sections: list[str]
     documents: list[DocumentInfo]  # the documents whose passages are in this part
 
@@ -110,6 +116,7 @@ class StoreBuilder:
     def __init__(self) -> None:
         self._texts: list[bytes] = []
         self._keys: list[bytes] = []
+        self._pairs: list[np.ndarray] = []
         self._ids: list[bytes] = []
         self._document = array("i")
         self._position = array("i")
@@ -128,9 +135,13 @@ class StoreBuilder:
         self._page.append(passage.page or NO_PAGE)
         self._copy_key.append(copy_key(passage.text))
 
-    def add_keys(self, keys: list[bytes]) -> None:
-        """The matching forms of the passages added, in their order (see StorePart.keys)."""
+    def add_keys(self, keys: list[bytes], pairs: np.ndarray) -> None:
+        """The matching forms of the passages added, in their order (see StorePart.keys), and
+        the character pairs of those passages (see StorePart.pairs)."""
         self._keys.extend(keys)
+        self._pairs.append(pairs)
+        if len(self._pairs) >= PAIR_BATCHES:  # held merged: a few distinct pairs, not all chunks'
+            self._pairs = [np.unique(np.concatenate(self._pairs))]
 
     def finish(self) -> StorePart:
         if len(self._keys) != len(self._texts):
@@ -138,7 +149,10 @@ class StoreBuilder:
         blob, offsets = _joined(self._texts)
         keys, key_offsets = _joined(self._keys)
         ids = np.array(self._ids, dtype="S16")
-        return StorePart(blob=blob, offsets=offsets, keys=keys, key_offsets=key_offsets, ids=ids,
+        pairs = (np.unique(np.concatenate(self._pairs)) if self._pairs
+                 else np.zeros(0, dtype=np.uint64))
+        return StorePart(blob=blob, offsets=offsets, keys=keys, key_offsets=key_offsets,
+                         pairs=pairs, ids=ids,
                          id_order=np.argsort(ids, kind="stable"),
                          document=np.frombuffer(self._document, dtype=np.int32).copy(),
                          position=np.frombuffer(self._position, dtype=np.int32).copy(),
@@ -156,6 +170,19 @@ def _joined(pieces: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     blob = np.frombuffer(b"".join(pieces), dtype=np.uint8)
     pieces.clear()
     return blob, offsets
+
+
+def char_pairs(strings: Sequence[str]) -> np.ndarray:
+    """The distinct pairs of characters side by side within any of the strings, each as one
+    number (the first's code point << 21 | the second's), sorted: no pair spans two strings."""
+    codes = np.frombuffer("".join(strings).encode("utf-32-le"), dtype=np.uint32)
+    if len(codes) < 2:
+        return np.zeros(0, dtype=np.uint64)
+    pairs = (codes[:-1].astype(np.uint64) << np.uint64(21)) | codes[1:]
+    ends = np.cumsum(np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)))
+    inside = np.ones(len(pairs), dtype=bool)
+    inside[ends[ends <= len(pairs)] - 1] = False  # a string's last character and the next's first
+    return np.unique(pairs[inside])
 
 
 def comparable(text: str) -> str:

@@ -3,8 +3,10 @@
 Everything the product says about the corpus's text ("语料中没有“X”", the count of a 提法, the
 documents that name 武汉) is decided here, by the text itself, never by the absence of a jieba
 token: 种地 may be no token of a passage that holds it. Candidates come from the character-pair
-postings (or, without those, the characters'), rarest first; each candidate is then checked
-against its text in matching form (width, 繁/简, case and spaces folded).
+postings (or, without those, the characters'), rarest first, and only in the store parts
+whose set of character pairs admits the string (a word with a pair no passage has is absent
+without reading any text); each candidate is then checked against its text in matching form
+(width, 繁/简, case and spaces folded).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 
 from .index import BM25Index
 from .phrases import Normalize, phrase_key
-from .store import PassageStore
+from .store import PassageStore, char_pairs
 
 
 class TextSearch:
@@ -37,20 +39,31 @@ class TextSearch:
         """Rows (among `allowed`, or all) whose text holds every phrase in matching form; with
         `limit`, only the first `limit` of them (enough to know a phrase is there).
 
-        The character-pair postings give the candidates fast; they miss a phrase that crosses
-        a function word (the pairs are of content words only), so when they find nothing the
-        passages' UTF-8 text is searched byte for byte as well, before anything is called
-        absent."""
+        Only the parts whose character pairs admit every phrase are read. The character-pair
+        postings give the candidates fast; they miss a phrase that crosses a function word (the
+        pairs are of content words only), so when they find nothing the passages' UTF-8 text is
+        searched byte for byte as well, before anything is called absent."""
         keys = [k for k in (phrase_key(p, self.normalize) for p in phrases) if k]
-        if not keys:
+        parts = self._admitting(phrases)
+        if not keys or not parts:
             return np.zeros(0, dtype=np.int64)
-        hits = self._verified(self._candidates(keys, allowed), phrases, keys, limit)
+        hits = self._verified(self._candidates(keys, allowed, parts), phrases, keys, limit)
         if not hits:
-            hits = self._verified(self._bytes_holding(phrases, keys, allowed), phrases, keys,
-                                  limit)
+            hits = self._verified(self._bytes_holding(phrases, keys, allowed, parts), phrases,
+                                  keys, limit)
         return np.array(sorted(hits), dtype=np.int64)
 
-    def _candidates(self, keys: list[str], allowed: np.ndarray | None) -> np.ndarray:
+    def _admitting(self, phrases: tuple[str, ...]) -> list[int]:
+        """The store parts that can hold every phrase: each phrase's character pairs, as typed
+        or in matching form, all stand among the part's (StorePart.pairs)."""
+        wanted = [(char_pairs([p]), char_pairs([phrase_key(p, self.normalize)]))
+                  for p in phrases]
+        return [i for i, part in enumerate(self.store.parts)
+                if all(_among(typed, part.pairs) or _among(key, part.pairs)
+                       for typed, key in wanted)]
+
+    def _candidates(self, keys: list[str], allowed: np.ndarray | None,
+                    parts: list[int]) -> np.ndarray:
         vocab = self.index.vocab
         pairs = {f"#{k[i:i + 2]}" for k in keys for i in range(len(k) - 1)}
         terms = [t for t in map(vocab.get, pairs) if t is not None]
@@ -66,15 +79,22 @@ class TextSearch:
                                                                         assume_unique=True)
             if not len(candidates):
                 break
-        return candidates if candidates is not None else np.zeros(0, dtype=np.int64)
+        if candidates is None:
+            return np.zeros(0, dtype=np.int64)
+        if len(parts) < len(self.store.parts):
+            of_part = np.searchsorted(self.store.starts, candidates, side="right") - 1
+            candidates = candidates[np.isin(of_part, parts)]
+        return candidates
 
     def _bytes_holding(self, phrases: tuple[str, ...], keys: list[str],
-                       allowed: np.ndarray | None) -> np.ndarray:
+                       allowed: np.ndarray | None, parts: list[int]) -> np.ndarray:
         """Rows whose text holds the first phrase as typed, or whose matching form holds it in
-        matching form, found by searching each part's blobs (C speed, no passage decoded)."""
+        matching form, found by searching the blobs of the given parts (C speed, no passage
+        decoded)."""
         typed, key = phrases[0].encode("utf-8"), keys[0].encode("utf-8")
         found: list[np.ndarray] = []
-        for start, part in zip(self.store.starts, self.store.parts, strict=False):
+        for i in parts:
+            start, part = self.store.starts[i], self.store.parts[i]
             for blob, offsets, needle in ((part.searchable(), part.offsets, typed),
                                           (part.searchable_keys(), part.key_offsets, key)):
                 ends = occurrences(blob, needle) if needle else []
@@ -168,6 +188,16 @@ class Joined:
             return np.zeros(0, dtype=np.int64)
         found = occurrences(self.text, needle)
         return np.unique(np.searchsorted(self.starts, found, side="right") - 1)
+
+
+def _among(values: np.ndarray, sorted_set: np.ndarray) -> bool:
+    """Whether every value stands in the sorted array (a binary search each)."""
+    if not len(values):
+        return True
+    if not len(sorted_set):
+        return False
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return bool((sorted_set[at] == values).all())
 
 
 def occurrences(blob: str | bytes | mmap.mmap, needle: str | bytes) -> list[int]:

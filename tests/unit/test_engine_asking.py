@@ -247,6 +247,9 @@ def test_words_no_text_holds_are_named_as_typed_and_checked_on_the_text(
     assert "火星" in answer.missing
     # A string the text holds across two words is no token, yet it is there: never missing.
     assert engine.search.holds("区生产") and "区生产" not in engine.index.vocab
+    # Each pair of characters of 人民生 stands in the text, yet the three together do not.
+    assert engine.search.holds("人民") and engine.search.holds("民生")
+    assert not engine.search.holds("人民生")
 
 
 def test_a_corpus_all_about_the_question_answers_it(tmp_path: Path, settings_for) -> None:
