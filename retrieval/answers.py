@@ -45,13 +45,16 @@ def match_share(query: Query, index: BM25Index, row: int,
     if possible <= 0:
         return 0.0
 
+    held = index.row_weights(
+        [*words, *(s for w in words for s in query.synonyms.get(w, ()))], row)
+
     def weight(word: str) -> float:
         if idf[word] > COMMON_IDF:
-            return index.term_weight(word, row)
-        return COMMON_IDF if index.term_weight(word, row) != 0 else 0.0
+            return held[word]
+        return COMMON_IDF if held[word] != 0 else 0.0
 
     matched = sum(
-        share[word] * max([weight(word)] + [query.weights[s] * index.term_weight(s, row)
+        share[word] * max([weight(word)] + [query.weights[s] * held[s]
                                             for s in query.synonyms.get(word, ())])
         for word in words)
     return matched / possible

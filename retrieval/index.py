@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .kernel import term_ratio_max, top_segment
+from .kernel import term_ratio_max, tf_in_row, top_segment
 
 SEGMENT_ARRAYS = ("indptr", "rows", "tf", "doc_len")
 TF_MAX = np.iinfo(np.uint16).max
@@ -334,10 +334,25 @@ class BM25Index:
 
     def term_weight(self, term: str, row: int) -> float:
         """BM25 weight of one term in one passage; 0 where it is absent or unknown."""
-        t = self.vocab.get(term)
-        if t is None:
-            return 0.0
-        return float(self._lookup(t, np.array([row], dtype=np.int64))[0])
+        return self.row_weights([term], row)[term]
+
+    def row_weights(self, terms: Iterable[str], row: int) -> dict[str, float]:
+        """BM25 weight of each term in one passage (0 where absent or unknown), the same
+        values as _lookup's, in one compiled search of the passage's segment."""
+        out = dict.fromkeys(terms, 0.0)
+        s = int(np.searchsorted(self.starts, row, side="right")) - 1
+        seg = self.segments[s]
+        known = [(term, t) for term, t in ((w, self.vocab.get(w)) for w in out)
+                 if t is not None and t < seg.terms]
+        if not known:
+            return out
+        ids = np.array([t for _, t in known], dtype=np.int64)
+        tf = tf_in_row(np.asarray(seg.indptr), np.asarray(seg.rows), np.asarray(seg.tf), ids,
+                       row - int(self.starts[s]))
+        weights = self.idf[ids] * (tf * (self.k1 + 1) / (tf + self.norm[row]))
+        out.update((term, float(w)) for (term, _), w, f in zip(known, weights, tf, strict=True)
+                   if f)
+        return out
 
 
 def append_segment(vocab: dict[str, int],

@@ -34,6 +34,20 @@ def term_ratio_max(indptr: np.ndarray, rows: np.ndarray, tf: np.ndarray, norm: n
 
 
 @njit(cache=True, nogil=True)
+def tf_in_row(indptr: np.ndarray, rows: np.ndarray, tf: np.ndarray, ids: np.ndarray,
+              row: int) -> np.ndarray:
+    """The tf of each term (ids, all below len(indptr) - 1) in one passage, 0 where it is
+    absent: a binary search in each term's postings."""
+    out = np.zeros(len(ids))
+    for j in range(len(ids)):
+        lo, hi = indptr[ids[j]], indptr[ids[j] + 1]
+        p = _seek(rows, lo, hi, row)
+        if p < hi and rows[p] == row:
+            out[j] = tf[p]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def _better(score_a: float, row_a: int, score_b: float, row_b: int) -> bool:
     """Whether (score_a, row_a) ranks above (score_b, row_b): higher score, then lower row."""
     return score_a > score_b or (score_a == score_b and row_a < row_b)

@@ -170,3 +170,23 @@ def test_top_over_a_segment_of_no_terms() -> None:
     index = index.with_segment(terms, append_segment(terms, [count_tokens([["a", "b"], ["c"]])]))
     assert [row for row, _ in index.top(["a"], 5)] == [2]
     assert [row for row, _ in index.top({"a": 1.0, "c": 1.0}, 5, np.arange(4))] == [3, 2]
+
+
+def test_one_passages_weights_are_its_term_scores_over_segments() -> None:
+    """What abstaining reads (each word's weight in the best passage) equals rank_bm25's
+    per-term score, in either of two segments, and 0 for a term it lacks or nobody has."""
+    rng = random.Random(5)
+    vocab = [f"w{i}" for i in range(120)]
+    weights = [1 / (i + 1) for i in range(120)]
+    docs = [rng.choices(vocab, weights, k=rng.randint(0, 30)) for _ in range(300)]
+    index = BM25Index.fit(docs[:200], 1.5, 0.75, 0.25)
+    vocab_ids = dict(index.vocab)
+    index = index.with_segment(vocab_ids, append_segment(vocab_ids, [count_tokens(docs[200:])]))
+    reference = BM25Okapi(docs, k1=1.5, b=0.75, epsilon=0.25)
+    terms = [*vocab[:40], "unknown"]
+    expected = {t: reference.get_scores([t]) for t in terms}
+    for row in (0, 57, 199, 200, 263, 299):
+        got = index.row_weights(terms, row)
+        for t in terms:
+            assert got[t] == pytest.approx(expected[t][row], rel=1e-12, abs=1e-12)
+            assert got[t] == index.scores_of([t], np.array([row]))[0]
