@@ -464,16 +464,17 @@ class Engine:
             ranked = self._ranked(weights, fetch, allowed, prior, first, by_date, kinds)
             seen: set[str] = set()
             kept: list[tuple[int, float, float, set[str], set[int]]] = []
-            for row, score, boost in ranked:
+            documents = self.store.row_document[[row for row, _, _ in ranked]].tolist()
+            for (row, score, boost), document in zip(ranked, documents, strict=True):
                 text = self.store.text(row)
                 sentences = answers.fingerprint_sentences(text)
                 if answers.is_repeat(text, seen):
                     owner = next((k for k in kept if sentences & k[3]), None)
                     if owner is not None:
-                        owner[4].add(self.store.document_of(row))
+                        owner[4].add(document)
                     continue
                 seen |= sentences
-                kept.append((row, score, boost, sentences, {self.store.document_of(row)}))
+                kept.append((row, score, boost, sentences, {document}))
                 if len(kept) == wanted:
                     break
             if len(kept) == wanted or len(ranked) < fetch:
@@ -504,10 +505,10 @@ class Engine:
             pools.append(self._top(weights, k, first, False))
             leading = set(first.tolist())
         scored = {row: score for pool in pools for row, score in pool}
-        out = []
-        for row, score in scored.items():
-            extra = 0.0 if boost is None else float(boost[self.store.document_of(row)])
-            out.append((row, score, extra))
+        extras = (boost[self.store.row_document[list(scored)]].tolist() if boost is not None
+                  else [0.0] * len(scored))
+        out = [(row, score, extra) for (row, score), extra
+               in zip(scored.items(), extras, strict=True)]
         shows = {row for row, *_ in out if kinds and holds_kind(self.store.text(row), kinds)}
         out.sort(key=lambda r: (r[0] in leading,
                                 r[1] * (1 + r[2]) * (1 + KIND_BOOST * (r[0] in shows)), -r[0]),
