@@ -12,8 +12,8 @@ without reading any text); each candidate is then checked against its text in ma
 from __future__ import annotations
 
 import mmap
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -176,18 +176,25 @@ class Joined:
 
     text: str
     starts: np.ndarray  # where each string's line break stands in `text`
+    # _holding, each needle looked for once: questions share their words (教育, 要求).
+    holding: Callable[[str], np.ndarray] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "holding", lru_cache(maxsize=4096)(self._holding))
 
     @classmethod
     def of(cls, strings: Sequence[str]) -> Joined:
         return cls("".join("\n" + s for s in strings),
                    np.cumsum([0] + [len(s) + 1 for s in strings])[:-1])
 
-    def holding(self, needle: str) -> np.ndarray:
-        """The indexes of the strings that hold `needle` (no line break in it), ascending."""
-        if not needle:
-            return np.zeros(0, dtype=np.int64)
-        found = occurrences(self.text, needle)
-        return np.unique(np.searchsorted(self.starts, found, side="right") - 1)
+    def _holding(self, needle: str) -> np.ndarray:
+        """The indexes of the strings that hold `needle` (no line break in it), ascending
+        (read-only: the array is shared by every caller that asks for `needle`)."""
+        found = (np.unique(np.searchsorted(self.starts, occurrences(self.text, needle),
+                                           side="right") - 1) if needle
+                 else np.zeros(0, dtype=np.int64))
+        found.flags.writeable = False
+        return found
 
 
 def _among(values: np.ndarray, sorted_set: np.ndarray) -> bool:
