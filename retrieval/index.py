@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .kernel import term_ratio_max, tf_in_row, top_segment
+from .kernel import add_scores, term_ratio_max, tf_in_row, top_segment
 
 SEGMENT_ARRAYS = ("indptr", "rows", "tf", "doc_len")
 TF_MAX = np.iinfo(np.uint16).max
@@ -194,27 +194,6 @@ class BM25Index:
                  if t < seg.terms]
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
-    def _lookup(self, t: int, rows: np.ndarray) -> np.ndarray:
-        """Weight of term t in each of the given (sorted, global) rows; 0 where absent."""
-        out = np.zeros(len(rows))
-        for start, seg in zip(self.starts, self.segments, strict=False):
-            if t >= seg.terms:
-                continue
-            lo_row, hi_row = np.searchsorted(rows, [start, start + seg.n])
-            if lo_row == hi_row:
-                continue
-            lo, hi = int(seg.indptr[t]), int(seg.indptr[t + 1])
-            postings = seg.rows[lo:hi]
-            local = rows[lo_row:hi_row] - start
-            i = np.searchsorted(postings, local)
-            found = i < len(postings)
-            found[found] = postings[i[found]] == local[found]
-            if found.any():
-                hit = np.flatnonzero(found)
-                tf = np.asarray(seg.tf[lo:hi])[i[hit]]
-                out[lo_row + hit] = self._weight(t, tf, rows[lo_row + hit])
-        return out
-
     def _query(self, query: QueryTerms) -> list[tuple[int, float]]:
         """(term id, weight) of the query's terms the corpus holds."""
         if isinstance(query, Mapping):
@@ -234,8 +213,19 @@ class BM25Index:
         """The scores of the given passages only (sorted global rows): for a query asked
         within a few documents, cheaper than the union of long postings."""
         out = np.zeros(len(rows))
-        for t, c in self._query(query):
-            out += c * self._lookup(t, rows)
+        terms = self._query(query)
+        if not terms or not len(rows):
+            return out
+        ids = np.array([t for t, _ in terms], dtype=np.int64)
+        weight = np.array([c for _, c in terms])
+        idf = self.idf[ids]
+        rows = np.asarray(rows, dtype=np.int64)
+        for start, seg, norm in zip(self.starts, self.segments, self._segment_norms,
+                                    strict=False):
+            a, b = np.searchsorted(rows, [start, start + seg.n])
+            if a < b:
+                add_scores(seg.rows, seg.tf, *self._ranges(seg, ids), idf, weight, self.k1 + 1,
+                           norm, rows[a:b] - start, out[a:b])
         return out
 
     def all_scores(self, query: QueryTerms) -> np.ndarray:
@@ -338,7 +328,7 @@ class BM25Index:
 
     def row_weights(self, terms: Iterable[str], row: int) -> dict[str, float]:
         """BM25 weight of each term in one passage (0 where absent or unknown), the same
-        values as _lookup's, in one compiled search of the passage's segment."""
+        values as scores_of's, in one compiled search of the passage's segment."""
         out = dict.fromkeys(terms, 0.0)
         s = int(np.searchsorted(self.starts, row, side="right")) - 1
         seg = self.segments[s]

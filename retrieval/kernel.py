@@ -48,6 +48,24 @@ def tf_in_row(indptr: np.ndarray, rows: np.ndarray, tf: np.ndarray, ids: np.ndar
 
 
 @njit(cache=True, nogil=True)
+def add_scores(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+               idf: np.ndarray, weight: np.ndarray, k1p1: float, norm: np.ndarray,
+               local: np.ndarray, out: np.ndarray) -> None:
+    """Add to out[j] the weighted BM25 weight of each term (postings [lo[i], hi[i])) in
+    passage local[j] (segment rows, ascending), term after term in query order: the sum
+    BM25Index.scores_of makes, bit for bit."""
+    for i in range(len(lo)):
+        c = lo[i]
+        for j in range(len(local)):
+            c = _seek(rows, c, hi[i], local[j])
+            if c == hi[i]:
+                break
+            if rows[c] == local[j]:
+                f = float(tf[c])
+                out[j] += weight[i] * (idf[i] * (f * k1p1 / (f + norm[local[j]])))
+
+
+@njit(cache=True, nogil=True)
 def _better(score_a: float, row_a: int, score_b: float, row_b: int) -> bool:
     """Whether (score_a, row_a) ranks above (score_b, row_b): higher score, then lower row."""
     return score_a > score_b or (score_a == score_b and row_a < row_b)

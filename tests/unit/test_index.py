@@ -190,3 +190,7 @@ def test_one_passages_weights_are_its_term_scores_over_segments() -> None:
         for t in terms:
             assert got[t] == pytest.approx(expected[t][row], rel=1e-12, abs=1e-12)
             assert got[t] == index.scores_of([t], np.array([row]))[0]
+    rows = np.array([0, 57, 199, 200, 263, 299])
+    query = {"w0": 1.0, "w3": 0.5, "w17": 0.3, "unknown": 0.5}
+    expected_sum = sum(w * reference.get_scores([t]) for t, w in query.items())[rows]
+    np.testing.assert_allclose(index.scores_of(query, rows), expected_sum, rtol=1e-12)
