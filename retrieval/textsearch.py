@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
+from numba import njit
 
 from .index import BM25Index
 from .phrases import Normalize, phrase_key
@@ -108,24 +109,19 @@ class TextSearch:
                   keys: list[str], limit: int | None = None) -> list[int]:
         """The candidates (ascending) whose text holds every phrase as typed, or whose matching
         form holds every key: byte comparisons against the stored forms, nothing normalized."""
-        typed = [p.encode("utf-8") for p in phrases]
-        wanted = [k.encode("utf-8") for k in keys]
+        typed, typed_at = _packed([p.encode("utf-8") for p in phrases])
+        wanted, wanted_at = _packed([k.encode("utf-8") for k in keys])
         found: list[int] = []
         for start, part in zip(self.store.starts.tolist(), self.store.parts, strict=False):
             inside = candidates[(candidates >= start) & (candidates < start + len(part))]
             if not len(inside):
                 continue
-            local = inside - start
-            texts, forms = part.searchable(), part.searchable_keys()
-            spans = zip(inside.tolist(), part.offsets[local].tolist(),
-                        part.offsets[local + 1].tolist(), part.key_offsets[local].tolist(),
-                        part.key_offsets[local + 1].tolist(), strict=True)
-            for row, a, b, i, j in spans:
-                form = forms[i:j]
-                if all(w in form for w in wanted) or all(t in texts[a:b] for t in typed):
-                    found.append(row)
-                    if limit is not None and len(found) >= limit:
-                        return found
+            left = -1 if limit is None else limit - len(found)
+            held = _holding(part.keys, part.key_offsets, wanted, wanted_at, part.blob,
+                            part.offsets, typed, typed_at, inside - start, left)
+            found.extend(inside[held].tolist())
+            if limit is not None and len(found) >= limit:
+                return found
         return found
 
     @cached_property
@@ -195,6 +191,59 @@ class Joined:
                  else np.zeros(0, dtype=np.int64))
         found.flags.writeable = False
         return found
+
+
+def _packed(needles: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Byte strings back to back as one array, and their n + 1 offsets (for _holding)."""
+    return (np.frombuffer(b"".join(needles), dtype=np.uint8),
+            np.cumsum([0] + [len(n) for n in needles]).astype(np.int64))
+
+
+@njit(cache=True, nogil=True)
+def _holds_bytes(blob: np.ndarray, a: int, b: int, needle: np.ndarray, i: int, j: int) -> bool:
+    """Whether blob[a:b] holds needle[i:j] (UTF-8 is matched byte for byte, as bytes' `in`)."""
+    n = j - i
+    if n == 0:
+        return True
+    for s in range(a, b - n + 1):
+        if blob[s] == needle[i]:
+            t = 1
+            while t < n and blob[s + t] == needle[i + t]:
+                t += 1
+            if t == n:
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _holding(forms: np.ndarray, form_at: np.ndarray, keys: np.ndarray, keys_at: np.ndarray,
+             texts: np.ndarray, text_at: np.ndarray, typed: np.ndarray, typed_at: np.ndarray,
+             rows: np.ndarray, limit: int) -> np.ndarray:
+    """Which of the rows (ascending) hold every key in their matching form, or every typed
+    phrase in their text; after `limit` such rows (if >= 0), no more are looked at."""
+    held = np.zeros(len(rows), dtype=np.bool_)
+    count = 0
+    for r in range(len(rows)):
+        if count == limit:
+            break
+        row = rows[r]
+        ok = True
+        for k in range(len(keys_at) - 1):
+            if not _holds_bytes(forms, form_at[row], form_at[row + 1], keys, keys_at[k],
+                                keys_at[k + 1]):
+                ok = False
+                break
+        if not ok:
+            ok = True
+            for k in range(len(typed_at) - 1):
+                if not _holds_bytes(texts, text_at[row], text_at[row + 1], typed, typed_at[k],
+                                    typed_at[k + 1]):
+                    ok = False
+                    break
+        if ok:
+            held[r] = True
+            count += 1
+    return held
 
 
 def _among(values: np.ndarray, sorted_set: np.ndarray) -> bool:
