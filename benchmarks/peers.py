@@ -13,8 +13,9 @@ the same passages and scale.py's 200 questions, top 10:
   as their users would feed them;
 - rank_bm25 over policybot's own tokens, to check that policybot's top 10 are its top 10.
 Each ranking is timed on a second pass over the questions, policybot's whole answers on their
-first (after its ranking pass). Prints p50/p99, build time, index size and serving RSS, with
-each engine's p50 over policybot's ranking step, then one JSON line with every figure. The
+first (after its ranking pass, and after Engine.warm, which `policybot serve` runs at start).
+Prints p50/p99, build time, index size and serving RSS, with each engine's p50 over
+policybot's ranking step, then one JSON line with every figure. The
 peers' tokenization is timed apart (`tokenize_s`): it is the same jieba work for both.
 """
 
@@ -69,6 +70,9 @@ def step_policybot(corpus: Path, cache: Path, work: Path) -> dict:
     """Load the saved index, time the ranking step and the whole answer, and write the
     passage texts' word tokens for the peers."""
     engine = Engine.open(settings_for(corpus, cache))
+    started = time.perf_counter()
+    engine.warm()  # as `policybot serve` does before its first question
+    warm_s = time.perf_counter() - started
     asked = questions()
     terms = [engine.tokenizer.query_terms(q) for q in asked]
     rank = _timed(lambda t: engine.index.top(t, K), terms)
@@ -86,7 +90,8 @@ def step_policybot(corpus: Path, cache: Path, work: Path) -> dict:
         for q in asked:
             out.write(" ".join(w for w in jieba.lcut_for_search(q) if w.strip()) + "\n")
     return {"rank": _percentiles(rank), "answer": _percentiles(answer),
-            "serving_rss_mb": serving, "tokenize_s": time.perf_counter() - started}
+            "serving_rss_mb": serving, "warm_s": warm_s,
+            "tokenize_s": time.perf_counter() - started}
 
 
 def _word_tokens(work: Path) -> tuple[list[list[str]], list[list[str]]]:
@@ -195,6 +200,8 @@ def table(rows: list[dict]) -> str:
             lines.append(f"{row['size']:>9} {name:<22} {times['p50_ms']:>8.3f} "
                          f"{times['p99_ms']:>8.3f} {times['p50_ms'] / mine:>9.2f} {build}")
         parity = row["parity"]
+        lines.append(f"{row['size']:>9} policybot warms in {me['warm_s']:.1f} s at start "
+                     "(Engine.warm: jieba, the place tagger, the kernels)")
         lines.append(f"{row['size']:>9} passages {row['passages']}, top-10 parity with "
                      f"rank_bm25 {parity['agree']}/{parity['checked']} "
                      f"(rank_bm25 p50 {parity['rank_bm25_p50_ms']:.0f} ms)")

@@ -208,7 +208,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(config: Config) -> Engine:
+def _open(config: Config, warm: bool = False) -> Engine:
+    """The engine for a command; `warm` (a server, and its /reload): loaded up to its first
+    answer, so the first user does not wait for jieba and the kernels."""
     interactive = sys.stderr.isatty()
     if interactive:  # the first run builds the index: say so rather than sit silent
         print("正在加载索引…", file=sys.stderr, flush=True)
@@ -221,6 +223,8 @@ def _open(config: Config) -> Engine:
                   if engine.report.not_read else "")
         print(f"policybot: warning: nothing was indexed: no readable "
               f"{'/'.join(config.retrieval.extensions)} files in {dirs}{others}", file=sys.stderr)
+    if warm:
+        engine.warm()
     return engine
 
 
@@ -397,7 +401,7 @@ def _run_serve(args: argparse.Namespace, config: Config) -> int:
     settings = bot_settings(config)  # parsed once, here, and passed down
     logging.getLogger().setLevel(logging.INFO)
     try:
-        run(config, lambda: _open(config), settings)
+        run(config, lambda: _open(config, warm=True), settings)
     except TelegramUnreachable as error:
         print(f"policybot: {error}", file=sys.stderr)
         return 1

@@ -147,3 +147,22 @@ def test_corrupt_or_foreign_cache_is_reported_and_rebuilt(settings_for, tmp_path
     garbled = Engine.open(settings)
     assert "not readable JSON" in garbled.report.cache_problem
     assert Engine.open(settings).report.loaded_from_cache
+
+
+def test_a_warmed_engine_has_loaded_its_tagger_and_answers_as_a_cold_one(
+        settings_for, tmp_path: Path) -> None:
+    cold = Engine.open(settings_for(SEEDS))
+    warmed = Engine.open(settings_for(SEEDS))
+    warmed.warm()
+    assert "_gazetteer" in warmed.__dict__ and "_gazetteer" not in cold.__dict__
+    for question in ("教师队伍建设有哪些要求？", "“立德树人”", "四川的学校安保经费由谁承担",
+                     "乡村教师待遇龘龖", "年:2019 双减"):
+        assert warmed.ask(question) == cold.ask(question), question
+
+
+def test_an_empty_index_warms_without_asking(settings_for, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    engine = Engine.open(settings_for(empty))
+    engine.warm()
+    assert engine.ask("教师").results == ()
