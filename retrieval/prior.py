@@ -180,20 +180,22 @@ def _named_by_title(words: dict[str, float], catalog: Catalog,
     covered: set[str] = set()
     if total <= 0 or len(words) < TITLE_WORDS_MIN:
         return named, frozenset()
-    held: dict[int, list[str]] = {}
-    for w in words:  # the words in question order, so sums add up as they always have
+    # Per title, the weights of the words it holds (added in question order, so the sums are
+    # the same bits as they always were) and how many it holds.
+    sums, counts = np.zeros(len(named)), np.zeros(len(named), dtype=np.int64)
+    holders: list[np.ndarray] = []
+    for w, weight in words.items():
         if not any(c.isspace() for c in w):  # as found in the titles joined
-            for i in catalog.holding(w).tolist():
-                held.setdefault(i, []).append(w)
+            docs = catalog.holding(w)
         else:
-            for i, title in enumerate(catalog.titles):
-                if w in title:
-                    held.setdefault(i, []).append(w)
-    for i, words_held in held.items():
-        if len(words_held) >= TITLE_WORDS_MIN and (
-                sum(words[w] for w in words_held) >= TITLE_SHARE * total):
-            named[i] = True
-            covered.update(words_held)
+            docs = np.array([i for i, title in enumerate(catalog.titles) if w in title],
+                            dtype=np.int64)
+        sums[docs] += weight
+        counts[docs] += 1
+        holders.append(docs)
+    named = (counts >= TITLE_WORDS_MIN) & (sums >= TITLE_SHARE * total)
+    if named.any():
+        covered = {w for w, docs in zip(words, holders, strict=True) if named[docs].any()}
     return named, frozenset(covered)
 
 
