@@ -96,9 +96,9 @@ def fingerprint_sentences(text: str) -> set[str]:
     return out
 
 
-def is_repeat(text: str, seen: set[str]) -> bool:
-    """Most of this passage's sentences were already shown (the same text pasted twice)."""
-    sentences = fingerprint_sentences(text)
+def is_repeat(sentences: set[str], seen: set[str]) -> bool:
+    """Most of a passage's sentences (its fingerprint_sentences) were already shown (the same
+    text pasted twice)."""
     return bool(sentences) and len(sentences & seen) / len(sentences) >= 0.6
 
 

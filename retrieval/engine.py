@@ -483,7 +483,7 @@ class Engine:
             for (row, score, boost), document in zip(ranked, documents, strict=True):
                 text = self.store.text(row)
                 sentences = answers.fingerprint_sentences(text)
-                if answers.is_repeat(text, seen):
+                if answers.is_repeat(sentences, seen):
                     owner = next((k for k in kept if sentences & k[3]), None)
                     if owner is not None:
                         owner[4].add(document)
