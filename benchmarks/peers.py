@@ -14,8 +14,8 @@ the same passages and scale.py's 200 questions, top 10:
 - rank_bm25 over policybot's own tokens, to check that policybot's top 10 are its top 10.
 Each ranking is timed on a second pass over the questions, policybot's whole answers on their
 first (after its ranking pass, and after Engine.warm, which `policybot serve` runs at start).
-Prints p50/p99, build time, index size and serving RSS, with each engine's p50 over
-policybot's ranking step, then one JSON line with every figure. The
+Prints p50/p99, build time, index size and serving RSS (and its part no file backs), with
+each engine's p50 over policybot's ranking step, then one JSON line with every figure. The
 peers' tokenization is timed apart (`tokenize_s`): it is the same jieba work for both.
 """
 
@@ -78,7 +78,7 @@ def step_policybot(corpus: Path, cache: Path, work: Path) -> dict:
     rank = _timed(lambda t: engine.index.top(t, K), terms)
     # Answers are timed on their first asking: a question's own checks are cached after it.
     answer = _timed(engine.ask, asked, warm=False)
-    serving = rss_mb()
+    serving, anon = rss_mb(), rss_mb("RssAnon")
     import jieba
 
     started = time.perf_counter()
@@ -90,7 +90,7 @@ def step_policybot(corpus: Path, cache: Path, work: Path) -> dict:
         for q in asked:
             out.write(" ".join(w for w in jieba.lcut_for_search(q) if w.strip()) + "\n")
     return {"rank": _percentiles(rank), "answer": _percentiles(answer),
-            "serving_rss_mb": serving, "warm_s": warm_s,
+            "serving_rss_mb": serving, "serving_anon_mb": anon, "warm_s": warm_s,
             "tokenize_s": time.perf_counter() - started}
 
 
@@ -113,7 +113,8 @@ def step_bm25s(work: Path) -> dict:
     ms = _timed(lambda q: retriever.retrieve([q], k=K, show_progress=False, n_threads=1),
                 asked)
     return {**_percentiles(ms), "build_s": build, "index_mb": _dir_mb(work / "bm25s"),
-            "serving_rss_mb": rss_mb()}
+            "serving_rss_mb": rss_mb(),
+            "serving_anon_mb": rss_mb("RssAnon")}
 
 
 def step_tantivy(work: Path) -> dict:
@@ -146,7 +147,8 @@ def step_tantivy(work: Path) -> dict:
 
     ms = _timed(search, asked)
     return {**_percentiles(ms), "build_s": build, "index_mb": _dir_mb(path),
-            "serving_rss_mb": rss_mb()}
+            "serving_rss_mb": rss_mb(),
+            "serving_anon_mb": rss_mb("RssAnon")}
 
 
 def _run(*args: str) -> dict:
@@ -183,7 +185,7 @@ def measure(n: int, work: Path, parity_questions: int) -> dict:
 
 def table(rows: list[dict]) -> str:
     head = (f"{'size':>9} {'engine':<22} {'p50 ms':>8} {'p99 ms':>8} {'x ranking':>9} "
-            f"{'build s':>8} {'index MB':>9} {'RSS MB':>7}")
+            f"{'build s':>8} {'index MB':>9} {'RSS MB':>7} {'anon MB':>7}")
     lines = [head]
     for row in rows:
         me = row["policybot"]
@@ -196,7 +198,8 @@ def table(rows: list[dict]) -> str:
         ]
         for name, times, sizes in entries:
             build = f"{sizes['build_s']:>8.1f} {sizes['index_mb']:>9.0f} " \
-                    f"{sizes['serving_rss_mb']:>7.0f}" if sizes else ""
+                    f"{sizes['serving_rss_mb']:>7.0f} {sizes['serving_anon_mb']:>7.0f}" \
+                if sizes else ""
             lines.append(f"{row['size']:>9} {name:<22} {times['p50_ms']:>8.3f} "
                          f"{times['p99_ms']:>8.3f} {times['p50_ms'] / mine:>9.2f} {build}")
         parity = row["parity"]

@@ -38,9 +38,11 @@ from retrieval.passages import SENTENCE  # noqa: E402
 FILES_PER_DIR = 1000
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident MB; `field` RssAnon: only what no file backs (the rest are
+    mapped index pages, which the page cache holds anyway and gives back under pressure)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 

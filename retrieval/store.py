@@ -104,6 +104,14 @@ def _raw(blob: np.ndarray) -> bytes | mmap.mmap:
     return blob.tobytes()
 
 
+def release(blob: bytes | mmap.mmap) -> None:
+    """Drop a memory-mapped blob's pages from this process after a scan of all of it: they
+    stay in the page cache (a next scan maps them back cheaply), but an occasional search for
+    a word no token spells does not leave both blobs (1.1 GB at 1.6M passages) resident."""
+    if isinstance(blob, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        blob.madvise(mmap.MADV_DONTNEED)
+
+
 def _mapped(path: Path) -> tuple[np.ndarray, int]:
     size = path.stat().st_size
     return (np.memmap(path, dtype=np.uint8, mode="r") if size

@@ -21,7 +21,11 @@ from numba import njit
 
 from .index import BM25Index
 from .phrases import Normalize, phrase_key
-from .store import PassageStore, char_pairs
+from .store import PassageStore, char_pairs, release
+
+# Checking more candidates than this touches pages all over a part's blobs; they are let go
+# afterwards (store.release) rather than left resident for a check that is seldom repeated.
+SCATTERED_ROWS = 2_000
 
 
 class TextSearch:
@@ -98,7 +102,10 @@ class TextSearch:
             start, part = self.store.starts[i], self.store.parts[i]
             for blob, offsets, needle in ((part.searchable(), part.offsets, typed),
                                           (part.searchable_keys(), part.key_offsets, key)):
-                ends = occurrences(blob, needle) if needle else []
+                if not needle:
+                    continue
+                ends = occurrences(blob, needle)
+                release(blob)  # a scan of the whole blob: its pages need not stay resident
                 if ends:
                     local = np.searchsorted(offsets, np.array(ends), side="right") - 1
                     found.append(np.unique(local) + int(start))
@@ -119,6 +126,9 @@ class TextSearch:
             left = -1 if limit is None else limit - len(found)
             held = _holding(part.keys, part.key_offsets, wanted, wanted_at, part.blob,
                             part.offsets, typed, typed_at, inside - start, left)
+            if len(inside) > SCATTERED_ROWS:  # pages all over both blobs: let them go
+                release(part.searchable())
+                release(part.searchable_keys())
             found.extend(inside[held].tolist())
             if limit is not None and len(found) >= limit:
                 return found

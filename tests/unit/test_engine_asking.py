@@ -321,3 +321,32 @@ def test_asking_from_when_a_law_applies_finds_its_effective_clause(
     answer = regulator.ask("合规管理暂行办法的施行日期？")
     assert answer.results[0].text.endswith("本办法自2021年7月1日起施行。")
     assert answer.results[0].source.section.endswith("施行")
+
+
+def _resident_kb(name: str) -> int:
+    """This process's resident kB of the mappings of files named `name` (Linux smaps)."""
+    total, current = 0, ""
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if head and "-" in head[0] and len(head) >= 5 and ":" not in head[0]:
+            current = head[5] if len(head) > 5 else ""
+        elif head and head[0] == "Rss:" and current.endswith("/" + name):
+            total += int(head[1])
+    return total
+
+
+def test_a_scan_of_the_whole_text_does_not_stay_resident(
+        engine: Engine, base_settings) -> None:
+    loaded = Engine.open(engine.settings)  # from the cache: the texts are memory-mapped
+    assert loaded.report.loaded_from_cache
+    texts = [loaded.store.text(row) for row in range(len(loaded.store))]
+    # Three characters no text holds, each pair of which some text does: the pairs admit the
+    # word, so the text itself is searched before it is called absent.
+    pairs = {t[i:i + 2] for t in texts for i in range(len(t) - 1) if "\u4e00" <= t[i] <= "\u9fff"}
+    absent = next(a + b[1] for a in sorted(pairs) for b in sorted(pairs) if a[1] == b[0]
+                  and b[1] >= "\u4e00" and not any(a + b[1] in t for t in texts))
+    assert not loaded.search.holds(absent)
+    assert _resident_kb("texts.bin") == 0 and _resident_kb("keys.bin") == 0
+    # What was let go is read back as it was, and found again.
+    assert [loaded.store.text(row) for row in range(len(loaded.store))] == texts
+    assert loaded.search.holds("区生产") and not loaded.search.holds(absent)
