@@ -62,6 +62,11 @@ def _timed(run, items, warm: bool = True) -> list[float]:
     return out
 
 
+def _serving() -> dict[str, float]:
+    """The serving process's RSS, and its part no file backs (the rest: mapped index pages)."""
+    return {"serving_rss_mb": rss_mb(), "serving_anon_mb": rss_mb("RssAnon")}
+
+
 def _dir_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
@@ -78,7 +83,7 @@ def step_policybot(corpus: Path, cache: Path, work: Path) -> dict:
     rank = _timed(lambda t: engine.index.top(t, K), terms)
     # Answers are timed on their first asking: a question's own checks are cached after it.
     answer = _timed(engine.ask, asked, warm=False)
-    serving, anon = rss_mb(), rss_mb("RssAnon")
+    serving = _serving()
     import jieba
 
     started = time.perf_counter()
@@ -90,7 +95,7 @@ def step_policybot(corpus: Path, cache: Path, work: Path) -> dict:
         for q in asked:
             out.write(" ".join(w for w in jieba.lcut_for_search(q) if w.strip()) + "\n")
     return {"rank": _percentiles(rank), "answer": _percentiles(answer),
-            "serving_rss_mb": serving, "serving_anon_mb": anon, "warm_s": warm_s,
+            **serving, "warm_s": warm_s,
             "tokenize_s": time.perf_counter() - started}
 
 
@@ -113,8 +118,7 @@ def step_bm25s(work: Path) -> dict:
     ms = _timed(lambda q: retriever.retrieve([q], k=K, show_progress=False, n_threads=1),
                 asked)
     return {**_percentiles(ms), "build_s": build, "index_mb": _dir_mb(work / "bm25s"),
-            "serving_rss_mb": rss_mb(),
-            "serving_anon_mb": rss_mb("RssAnon")}
+            **_serving()}
 
 
 def step_tantivy(work: Path) -> dict:
@@ -147,8 +151,7 @@ def step_tantivy(work: Path) -> dict:
 
     ms = _timed(search, asked)
     return {**_percentiles(ms), "build_s": build, "index_mb": _dir_mb(path),
-            "serving_rss_mb": rss_mb(),
-            "serving_anon_mb": rss_mb("RssAnon")}
+            **_serving()}
 
 
 def _run(*args: str) -> dict:
