@@ -213,8 +213,8 @@ class Engine:
         if not len(self.store):
             return
         sample = self.store.text(0)[:24]
-        # Its own text (ranking, repeats, quotes), a quoted formulation (the text search),
-        # and a word no token spells (the "没有" check on the text).
+        # Its own text (ranking, repeats, quotes), a quoted formulation (the text search and
+        # its compiled check), and a word no passage holds (the "没有" check).
         for question in (sample, f"“{sample[:6]}”", sample[:8] + "龘龖"):
             self.ask(question)
 
