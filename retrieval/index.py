@@ -16,6 +16,7 @@ files and memory-mapped on load.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,13 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .kernel import add_scores, term_ratio_max, tf_in_row, top_segment
+from .kernel import add_scores, dense_bitmap, term_ratio_max, tf_in_row, top_segment
 
 SEGMENT_ARRAYS = ("indptr", "rows", "tf", "doc_len")
 TF_MAX = np.iinfo(np.uint16).max
 SEED_POSTINGS = 4096  # postings of the highest-bound terms scored first, for a high k-th best
 FEW_ROWS = 1024  # as many allowed rows or fewer are scored one by one, not by the kernel
 DENSE_UNION = 16  # a union of more than n / DENSE_UNION postings is summed densely
+DENSE_SHARE = 256  # a term in 1 / DENSE_SHARE of a segment's passages or more may get a bitmap
+DENSE_TERMS = 512  # the segment's most common terms that may (1.6M passages: 300 KB each)
 # A query: tokens (a repeated token counts again, as in BM25Okapi.get_scores) or each term's
 # weight (the score is then the weighted sum of the terms' BM25 scores).
 QueryTerms = Sequence[str] | Mapping[str, float]
@@ -52,6 +55,10 @@ class Segment:
     @property
     def terms(self) -> int:
         return len(self.indptr) - 1
+
+    @cached_property
+    def dense(self) -> DenseRows:
+        return DenseRows(self)
 
     def df(self, terms: int) -> np.ndarray:
         out = np.zeros(terms, dtype=np.int64)
@@ -98,6 +105,47 @@ class Segment:
             tf_out[position] = tf[order]
             cursor[unique] += count
         return cls(indptr, rows_out, tf_out, doc_len.astype(np.int32))
+
+
+class DenseRows:
+    """Bitmaps of the rows holding a segment's common terms, each with a running count of its
+    postings a 64 rows: whether and where a passage holds such a term is then two reads of a
+    small array, where a search through postings that most passages are in costs a gallop.
+    Built when a query first needs a term, for the DENSE_TERMS most common terms only, into
+    one pool allocated whole but zero-filled by the system page by page as it is used (memory
+    grows with the terms built, never moves). A term's offset is published only once its bitmap
+    is written, so a query running meanwhile reads finished bitmaps only."""
+
+    def __init__(self, segment: Segment) -> None:
+        self.segment = segment
+        self.words = (segment.n + 63) // 64
+        df = np.diff(np.asarray(segment.indptr))
+        # The fewest postings that give a term a bitmap: the DENSE_TERMS-th most common term's.
+        common = np.partition(df, -DENSE_TERMS)[-DENSE_TERMS] if len(df) > DENSE_TERMS else 1
+        self.min_postings = max(int(common), -(-segment.n // DENSE_SHARE), 1)
+        self._at: dict[int, int] = {}  # term -> its first word in the pool
+        self._bits = np.zeros(DENSE_TERMS * self.words, dtype=np.uint64)
+        self._rank = np.zeros(DENSE_TERMS * self.words, dtype=np.int32)
+        self._lock = threading.Lock()
+
+    def lookup(self, ids: np.ndarray, lo: np.ndarray,
+               hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(each term's first word in the pool or -1, the pool's bits, its counts)."""
+        wanted = [(t, a, b) for t, a, b in zip(ids.tolist(), lo.tolist(), hi.tolist(),
+                                                strict=True)
+                  if t not in self._at and b - a >= self.min_postings]
+        if wanted:
+            with self._lock:
+                for t, a, b in wanted:
+                    if t in self._at or len(self._at) == DENSE_TERMS:
+                        continue
+                    start = len(self._at) * self.words
+                    end = start + self.words
+                    dense_bitmap(self.segment.rows, a, b, self._bits[start:end],
+                                 self._rank[start:end])
+                    self._at[t] = start
+        at = np.array([self._at.get(t, -1) for t in ids.tolist()], dtype=np.int64)
+        return at, self._bits, self._rank
 
 
 def count_tokens(docs: Iterable[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray,
@@ -272,12 +320,14 @@ class BM25Index:
                                     strict=False):
             runs = _within(ranges, int(start), seg.n)
             if runs is not None:
-                parts.append((int(start), seg, norm, *self._ranges(seg, ids), *runs))
+                lo, hi = self._ranges(seg, ids)
+                parts.append((int(start), seg, norm, lo, hi, *runs,
+                              *seg.dense.lookup(ids, lo, hi)))
         for seeding in (True, False):
-            for start, seg, norm, lo, hi, range_lo, range_hi in parts:
+            for start, seg, norm, lo, hi, range_lo, range_hi, *dense in parts:
                 size = top_segment(seg.rows, seg.tf, lo, hi, idf, weight, bound, order,
                                    self.k1 + 1, norm, range_lo, range_hi, start, seeds,
-                                   seeding, heap_scores, heap_rows, size)
+                                   seeding, heap_scores, heap_rows, size, *dense)
         return top_k(heap_rows[:size], heap_scores[:size], k)
 
     @staticmethod

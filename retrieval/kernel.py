@@ -3,8 +3,9 @@
 Document at a time over one segment's postings (rows ascending within a term), the query's
 terms sorted by the most they can add to a passage. Once a top-k is full, the cheapest terms
 whose bounds together cannot lift a passage above the k-th best score are *non-essential*:
-passages only they hold are never visited, and for the others they are looked up by galloping
-search, in order of their bound, only while the passage can still make it. A passage's final
+passages only they hold are never visited, and for the others they are looked up (a common
+term in its bitmap, the others by galloping search), in order of their bound, only while the
+passage can still make it. A passage's final
 score is summed in the query's own term order, so equal passages score bit for bit the same
 and ties fall to the earlier passage, as in a full scoring. Exact, not approximate.
 
@@ -123,11 +124,46 @@ def _seek(rows: np.ndarray, c: int, end: int, target: int) -> int:
 
 
 @njit(cache=True, nogil=True)
+def _popcount(x: np.uint64) -> int:
+    """Set bits of a 64-bit word (SWAR: numba has no portable popcount intrinsic)."""
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True, nogil=True)
+def dense_bitmap(rows: np.ndarray, lo: int, hi: int, bits: np.ndarray, rank: np.ndarray) -> None:
+    """Fill bits (zeroed, one bit per segment row) with the rows of postings [lo, hi), and
+    rank[w] with the postings before word w: posting of row r = lo + rank[r >> 6] + the set
+    bits below r in its word."""
+    for p in range(lo, hi):
+        r = rows[p]
+        bits[r >> 6] |= np.uint64(1) << np.uint64(r & 63)
+    total = 0
+    for w in range(len(bits)):
+        rank[w] = total
+        total += _popcount(bits[w])
+
+
+@njit(cache=True, nogil=True)
+def _dense_posting(bits: np.ndarray, rank: np.ndarray, at: int, lo: int, row: int) -> int:
+    """The posting of `row` in a term's bitmap at word `at` (see dense_bitmap), -1 if absent."""
+    w = at + (row >> 6)
+    word = bits[w]
+    bit = np.uint64(1) << np.uint64(row & 63)
+    if not word & bit:
+        return -1
+    return lo + rank[w] + _popcount(word & (bit - np.uint64(1)))
+
+
+@njit(cache=True, nogil=True)
 def top_segment(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                 idf: np.ndarray, weight: np.ndarray, bound: np.ndarray,
                 order: np.ndarray, k1p1: float, norm: np.ndarray, range_lo: np.ndarray,
                 range_hi: np.ndarray, offset: int, seeds: int, seeding: bool,
-                heap_scores: np.ndarray, heap_rows: np.ndarray, size: int) -> int:
+                heap_scores: np.ndarray, heap_rows: np.ndarray, size: int,
+                dense_at: np.ndarray, dense_bits: np.ndarray, dense_rank: np.ndarray) -> int:
     """Add one segment's passages to a top-k heap (capacity len(heap_scores)); returns its size.
 
     Term i (query order) has postings [lo[i], hi[i]) of `rows`/`tf`, and adds
@@ -139,7 +175,11 @@ def top_segment(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray
 
     Two passes over every segment: `seeding` scores the passages holding one of the `seeds`
     terms of highest bound (few, rare postings: a high k-th best score, early), the other
-    pass every other passage that can still make it, skipping those the first one scored."""
+    pass every other passage that can still make it, skipping those the first one scored.
+
+    A term with dense_at[i] >= 0 has a bitmap of its rows (see dense_bitmap) at that word of
+    dense_bits/dense_rank: a lookup in it tells in O(1) whether and where a passage holds the
+    term, instead of a search through its postings."""
     m = len(lo)
     k = len(heap_scores)
     cursor = lo.copy()
@@ -205,9 +245,14 @@ def top_segment(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray
                 alive = False
                 break
             i = order[j]
-            c = _seek(rows, cursor[i], hi[i], row)  # cursors only move forward
-            cursor[i] = c
-            if c < hi[i] and rows[c] == row:
+            if dense_at[i] >= 0:
+                c = _dense_posting(dense_bits, dense_rank, dense_at[i], lo[i], row)
+            else:
+                c = _seek(rows, cursor[i], hi[i], row)  # cursors only move forward
+                cursor[i] = c
+                if c == hi[i] or rows[c] != row:
+                    c = -1
+            if c >= 0:
                 f = float(tf[c])
                 contrib[i] = idf[i] * (f * k1p1 / (f + norm[row])) * weight[i]
                 partial += contrib[i]

@@ -9,6 +9,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from retrieval import Engine
+from retrieval import index as index_module
 from retrieval.build import passage_label, passage_tokens
 from retrieval.index import (
     FEW_ROWS,
@@ -20,6 +21,7 @@ from retrieval.index import (
     save_vocab,
     top_k,
 )
+from retrieval.kernel import _dense_posting
 
 
 def _pair(docs: list[list[str]]) -> tuple[BM25Index, BM25Okapi]:
@@ -118,6 +120,45 @@ def test_maxscore_on_seed_questions(seed_engine: Engine) -> None:
         query = seed_engine.tokenizer.query_terms(question)
         full = top_k(*seed_engine.index.scores(query), 30)
         _assert_same_top(seed_engine.index.top(query, 30), full)
+
+
+def test_a_common_terms_bitmap_finds_each_of_its_postings() -> None:
+    """The bitmap of a term most passages hold gives, for every row, its posting or none."""
+    rng = random.Random(17)
+    docs = [rng.choices(["a", "b", "c"], [5, 2, 1], k=rng.randint(0, 3)) for _ in range(1000)]
+    index = BM25Index.fit(docs, 1.5, 0.75, 0.25)  # 1000 rows: the last word half full
+    seg = index.segments[0]
+    ids = np.array(index.term_ids(["a", "b", "c"]), dtype=np.int64)
+    lo, hi = index._ranges(seg, ids)
+    at, bits, rank = seg.dense.lookup(ids, lo, hi)
+    assert (at >= 0).all()
+    for i, t in enumerate(ids.tolist()):
+        where = {int(seg.rows[p]): p for p in range(lo[i], hi[i])}
+        assert len(where) == index.df[t] > 0
+        for row in range(seg.n):
+            assert _dense_posting(bits, rank, at[i], lo[i], row) == where.get(row, -1)
+
+
+def test_maxscore_is_exact_with_and_without_bitmaps(monkeypatch) -> None:
+    """Common terms looked up in bitmaps, or by search once no more bitmaps may be built:
+    the same top k as a full scoring either way."""
+    rng = random.Random(29)
+    vocab = [f"w{i}" for i in range(400)]
+    weights = [1 / (i + 1) ** 0.7 for i in range(400)]
+    docs = [rng.choices(vocab, weights, k=rng.randint(3, 50)) for _ in range(2500)]
+    queries = [{t: rng.choice([1.0, 0.5]) for t in rng.choices(vocab, weights, k=20)}
+               for _ in range(60)]
+    cases = {10**9: 512, index_module.DENSE_SHARE: 12, 1: 512}  # share: most bitmaps
+    asked = len({t for query in queries for t in query})  # all in some passage, none in all
+    for share, terms in cases.items():
+        monkeypatch.setattr(index_module, "DENSE_SHARE", share)
+        monkeypatch.setattr(index_module, "DENSE_TERMS", terms)
+        index = BM25Index.fit(docs, 1.5, 0.75, 0.25)
+        for query in queries:
+            for k in (1, 10, 32):
+                _assert_same_top(index.top(query, k), top_k(*index.scores(query), k))
+        expected = asked if share == 10**9 else 0 if share == 1 else terms
+        assert len(index.segments[0].dense._at) == expected
 
 
 @pytest.mark.parametrize("k", [1, 3, 10, 50])
