@@ -272,8 +272,9 @@ class BM25Index:
                                     strict=False):
             a, b = np.searchsorted(rows, [start, start + seg.n])
             if a < b:
-                add_scores(seg.rows, seg.tf, *self._ranges(seg, ids), idf, weight, self.k1 + 1,
-                           norm, rows[a:b] - start, out[a:b])
+                lo, hi = self._ranges(seg, ids)
+                add_scores(seg.rows, seg.tf, lo, hi, idf, weight, self.k1 + 1, norm,
+                           rows[a:b] - start, out[a:b], *seg.dense.lookup(ids, lo, hi))
         return out
 
     def all_scores(self, query: QueryTerms) -> np.ndarray:

@@ -51,11 +51,19 @@ def tf_in_row(indptr: np.ndarray, rows: np.ndarray, tf: np.ndarray, ids: np.ndar
 @njit(cache=True, nogil=True)
 def add_scores(rows: np.ndarray, tf: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                idf: np.ndarray, weight: np.ndarray, k1p1: float, norm: np.ndarray,
-               local: np.ndarray, out: np.ndarray) -> None:
+               local: np.ndarray, out: np.ndarray, dense_at: np.ndarray,
+               dense_bits: np.ndarray, dense_rank: np.ndarray) -> None:
     """Add to out[j] the weighted BM25 weight of each term (postings [lo[i], hi[i])) in
     passage local[j] (segment rows, ascending), term after term in query order: the sum
-    BM25Index.scores_of makes, bit for bit."""
+    BM25Index.scores_of makes, bit for bit. A term with a bitmap (top_segment) is read there."""
     for i in range(len(lo)):
+        if dense_at[i] >= 0:
+            for j in range(len(local)):
+                c = _dense_posting(dense_bits, dense_rank, dense_at[i], lo[i], local[j])
+                if c >= 0:
+                    f = float(tf[c])
+                    out[j] += weight[i] * (idf[i] * (f * k1p1 / (f + norm[local[j]])))
+            continue
         c = lo[i]
         for j in range(len(local)):
             c = _seek(rows, c, hi[i], local[j])
