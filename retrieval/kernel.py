@@ -5,9 +5,9 @@ terms sorted by the most they can add to a passage. Once a top-k is full, the ch
 whose bounds together cannot lift a passage above the k-th best score are *non-essential*:
 passages only they hold are never visited, and for the others they are looked up (a common
 term in its bitmap, the others by galloping search), in order of their bound, only while the
-passage can still make it. A passage's final
-score is summed in the query's own term order, so equal passages score bit for bit the same
-and ties fall to the earlier passage, as in a full scoring. Exact, not approximate.
+passage can still make it. A passage's final score is summed in the query's own term order,
+so equal passages score bit for bit the same and ties fall to the earlier passage, as in a full
+scoring. Exact, not approximate.
 
 Numba compiles these on first use and caches the machine code beside this file (or in
 NUMBA_CACHE_DIR); the wheels ship LLVM, so no compiler is needed on the machine.
